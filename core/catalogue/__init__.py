@@ -1,0 +1,1 @@
+"""Education levels, subjects and training kinds contributed by plugins, mirrored into tables."""

@@ -1,0 +1,121 @@
+"""Level-specific fields: one plugin definition, turned into WTForms and marshmallow fields.
+
+A plugin describes a field once (:class:`~core.plugins.types.LevelField`); the web form and
+the API schema are both built here, and :func:`clean_level_attributes` is the single check
+that both paths call before anything is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow
+import wtforms
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields as ma_fields
+from marshmallow import validate as ma_validate
+from wtforms import validators as wt_validators
+
+from core.plugins.manager import Plugins
+from core.plugins.types import LevelField
+
+
+def level_fields(plugins: Plugins, level_code: str, target: str) -> list[tuple[str, LevelField]]:
+    """``(plugin, field)`` pairs contributed for a level and target (``offer``/``request``)."""
+    return [
+        (plugin, field)
+        for plugin, fields in plugins.results_by_plugin(
+            "stagebank_level_fields", level_code=level_code, target=target
+        )
+        for field in fields
+    ]
+
+
+def form_field_name(plugin: str, field: LevelField) -> str:
+    """Plugin fields are prefixed so they never collide with core fields."""
+    return f"{plugin}__{field.name}"
+
+
+def wtforms_field(field: LevelField, locale: str) -> wtforms.Field:
+    """An unbound WTForms field for a level field."""
+    label = field.label.in_locale(locale)
+    description = field.help.in_locale(locale) if field.help else ""
+    checks = [wt_validators.InputRequired() if field.required else wt_validators.Optional()]
+    if field.kind == "integer":
+        return wtforms.IntegerField(label, checks, description=description)
+    if field.kind == "text":
+        return wtforms.StringField(label, checks, description=description)
+    choices = [(c.value, c.label.in_locale(locale)) for c in field.choices]
+    if field.kind == "multichoice":
+        return wtforms.SelectMultipleField(label, checks, choices=choices, description=description)
+    return wtforms.SelectField(
+        label, checks, choices=[("", "—"), *choices], description=description
+    )
+
+
+def _field_errors() -> dict[str, Any]:
+    return {
+        "required": _l("Dit veld is verplicht."),
+        "null": _l("Dit veld is verplicht."),
+        "invalid": _l("Ongeldige waarde."),
+    }
+
+
+def marshmallow_field(field: LevelField) -> ma_fields.Field:
+    """A marshmallow field accepting exactly the values the form accepts."""
+    options: dict[str, Any] = {
+        "required": field.required,
+        "allow_none": not field.required,
+        "error_messages": _field_errors(),
+    }
+    if field.kind == "integer":
+        return ma_fields.Integer(**options)
+    if field.kind == "text":
+        return ma_fields.String(**options)
+    one_of = ma_validate.OneOf(field.choice_values(), error=_l("Kies een van: {choices}."))
+    if field.kind == "multichoice":
+        return ma_fields.List(ma_fields.String(validate=one_of), **options)
+    return ma_fields.String(validate=one_of, **options)
+
+
+class _AttributesSchema(marshmallow.Schema):
+    error_messages = {"unknown": _l("Onbekend veld voor dit onderwijsniveau.")}
+
+
+def attributes_schema(plugins: Plugins, level_code: str, target: str) -> marshmallow.Schema:
+    """A schema for the ``attributes`` object of an offer or request at ``level_code``."""
+    declared = {
+        field.name: marshmallow_field(field)
+        for _, field in level_fields(plugins, level_code, target)
+    }
+    return type(f"{level_code}_{target}_attributes", (_AttributesSchema,), declared)()
+
+
+def clean_level_attributes(
+    plugins: Plugins, level_code: str, target: str, attributes: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Check attributes field by field, then together; return ``(clean, errors)``.
+
+    Unknown keys are refused rather than silently stored.
+    """
+    try:
+        loaded = attributes_schema(plugins, level_code, target).load(attributes)
+    except marshmallow.ValidationError as error:
+        return {}, {
+            key: [str(message) for message in _as_list(messages)]
+            for key, messages in error.normalized_messages().items()
+        }
+    clean = {key: value for key, value in loaded.items() if value not in (None, "", [])}
+    errors: dict[str, list[str]] = {}
+    for found in plugins.hook.stagebank_validate_level_attributes(
+        level_code=level_code, target=target, attributes=clean
+    ):
+        for key, messages in (found or {}).items():
+            errors.setdefault(key, []).extend(str(message) for message in messages)
+    return ({}, errors) if errors else (clean, {})
+
+
+def _as_list(messages) -> list:
+    if isinstance(messages, dict):
+        return [message for nested in messages.values() for message in _as_list(nested)]
+    return list(messages) if isinstance(messages, list | tuple) else [messages]

@@ -1,0 +1,63 @@
+"""Configuration from ``STAGEBANK_*`` environment variables, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BUILTIN_PLUGINS = ("secondary", "primary", "philosophy_subjects", "sintgorik_bridge")
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(Exception):
+    """The configuration cannot work; the message is one sentence for the operator."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"STAGEBANK_{name}")
+    return value if value not in (None, "") else default
+
+
+def _secret_key(instance_path: Path, environment: str) -> str:
+    """Return the configured key, or one generated once and kept in the instance folder."""
+    configured = _env("SECRET_KEY")
+    if configured:
+        return configured
+    if environment == "production":
+        raise ConfigError("STAGEBANK_SECRET_KEY must be set when STAGEBANK_ENV is production.")
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def plugin_allow_list(raw: str | None) -> tuple[str, ...]:
+    """Parse ``STAGEBANK_PLUGINS`` (comma-separated); unset means the built-in plugins."""
+    if raw is None:
+        return BUILTIN_PLUGINS
+    return tuple(name.strip() for name in raw.split(",") if name.strip())
+
+
+def load_config(instance_path: Path) -> dict:
+    """Read the environment into a Flask config mapping."""
+    environment = _env("ENV", "development")
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(
+            f"STAGEBANK_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}."
+        )
+    instance_path.mkdir(parents=True, exist_ok=True)
+    default_db = f"sqlite:///{instance_path / 'stagebank.sqlite3'}"
+    return {
+        "STAGEBANK_ENV": environment,
+        "DATABASE_URL": _env("DATABASE_URL", default_db),
+        "SECRET_KEY": _secret_key(instance_path, environment),
+        "PLUGINS": plugin_allow_list(os.environ.get("STAGEBANK_PLUGINS")),
+        "MAIL_OUTBOX": str(instance_path / "outbox"),
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "LANGUAGES": ("nl", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": environment == "production",
+    }

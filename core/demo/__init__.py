@@ -1,0 +1,1 @@
+"""Deterministic, realistic Flemish demo data."""

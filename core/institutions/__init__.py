@@ -1,0 +1,1 @@
+"""Institutions: schools and teacher-training programmes, with their campuses."""

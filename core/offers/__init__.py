@@ -1,0 +1,1 @@
+"""The offer of internship places (stageaanbod) that schools publish."""

@@ -1,0 +1,1 @@
+"""Students and their placement requests (stageaanvragen)."""

@@ -1,0 +1,114 @@
+"""Student, PlacementRequest and RequestEvent models."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.accounts.models import User
+from core.catalogue.models import EducationLevel, Subject
+from core.database import Base, enum_type, utcnow
+from core.institutions.models import Institution
+from core.offers.models import Offer
+
+
+class RequestStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+
+class InternshipKind(enum.StrEnum):
+    OBSERVATION = "observation"
+    TEACHING = "teaching"
+    LONG_TERM = "long_term"
+
+
+class Student(Base):
+    """A student teacher of a programme; the login account is optional."""
+
+    __tablename__ = "students"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    student_number: Mapped[str] = mapped_column(String(32))
+    home_postcode: Mapped[str | None] = mapped_column(String(4))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    programme: Mapped[Institution] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class PlacementRequest(Base):
+    """A programme's request to a school to host one student."""
+
+    __tablename__ = "placement_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id"), index=True)
+    level_code: Mapped[str] = mapped_column(ForeignKey("education_levels.code"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    kind: Mapped[InternshipKind] = mapped_column(enum_type(InternshipKind))
+    hours: Mapped[int] = mapped_column(default=0)
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_type(RequestStatus), default=RequestStatus.DRAFT, index=True
+    )
+    answer_deadline: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    programme: Mapped[Institution] = relationship(foreign_keys=[programme_id])
+    school: Mapped[Institution] = relationship(foreign_keys=[school_id])
+    student: Mapped[Student] = relationship()
+    offer: Mapped[Offer | None] = relationship()
+    level: Mapped[EducationLevel] = relationship()
+    subject: Mapped[Subject] = relationship()
+    supervisor: Mapped[User | None] = relationship()
+    events: Mapped[list[RequestEvent]] = relationship(
+        back_populates="placement_request", order_by="RequestEvent.id"
+    )
+
+
+class RequestEvent(Base):
+    """One recorded status change: who, when, from, to and why."""
+
+    __tablename__ = "request_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("placement_requests.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    placement_request: Mapped[PlacementRequest] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

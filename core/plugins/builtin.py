@@ -1,0 +1,76 @@
+"""The core's own implementations of the plugin hooks, registered as plugin ``core``.
+
+Running the core through its own hooks means the contract is exercised on every start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from core.plugins import hookimpl
+from core.plugins.types import MigrationLocation, Name, ReportSection
+
+CORE_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+
+
+@hookimpl
+def stagebank_blueprints():
+    from core.web.errors import bp as errors
+    from core.web.views import bp as web
+
+    return [web, errors]
+
+
+@hookimpl
+def stagebank_cli_commands():
+    from core.cli import db_group, demo_command, serve_command
+    from core.plugins.cli import plugins_group
+
+    return [db_group, demo_command, serve_command, plugins_group]
+
+
+@hookimpl
+def stagebank_migration_locations():
+    return [MigrationLocation(CORE_MIGRATIONS, "core")]
+
+
+@hookimpl
+def stagebank_configure_app(app):
+    from core.plugins.templating import template_hook
+    from core.web.security import add_security_headers
+
+    app.jinja_env.globals["template_hook"] = template_hook
+    app.after_request(add_security_headers)
+
+
+@hookimpl
+def stagebank_report_sections(session, start, end):
+    from core.placements.models import PlacementRequest
+
+    rows = session.execute(
+        select(PlacementRequest.status, func.count())
+        .where(PlacementRequest.created_at >= start, PlacementRequest.created_at < end)
+        .group_by(PlacementRequest.status)
+        .order_by(PlacementRequest.status)
+    ).all()
+    return [
+        ReportSection(
+            key="requests_by_status",
+            title=Name("Aanvragen per status", "Requests by status"),
+            columns=("status", "aantal"),
+            rows=tuple((status.value, count) for status, count in rows),
+        )
+    ]
+
+
+@hookimpl
+def stagebank_template_fragment(slot, context):
+    if slot == "footer":
+        return Markup("<p>{}</p>").format(
+            _l("Stagebank is open software voor alle onderwijsnetten in Vlaanderen en Brussel.")
+        )
+    return None

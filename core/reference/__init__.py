@@ -1,0 +1,1 @@
+"""Reference data of Flemish education: regions, municipalities, postcodes, networks."""

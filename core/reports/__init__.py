@@ -1,0 +1,1 @@
+"""Government reports; plugins add sections through ``stagebank_report_sections``."""

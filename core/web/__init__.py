@@ -1,0 +1,1 @@
+"""Public pages: home, offer overview, language switch and health check."""

@@ -1,0 +1,42 @@
+"""Figures shown on the home page."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.catalogue.models import EducationLevel, Subject
+from core.institutions.models import Institution, InstitutionKind, RegistrationStatus
+from core.offers.models import Offer, OfferStatus
+from core.offers.services import visible_in_region
+from core.placements.models import PlacementRequest
+from core.plugins.manager import Plugins
+
+
+def home_figures(session: Session, plugins: Plugins) -> dict[str, int]:
+    """Registered schools and programmes, visible published offers and places, requests."""
+
+    def count_institutions(kind: InstitutionKind) -> int:
+        return session.scalar(
+            select(func.count()).where(
+                Institution.kind == kind, Institution.status == RegistrationStatus.APPROVED
+            )
+        )
+
+    offers, places = session.execute(
+        select(func.count(Offer.id), func.coalesce(func.sum(Offer.places), 0))
+        .join(Offer.school)
+        .join(Offer.subject)
+        .join(Subject.level)
+        .where(Offer.status == OfferStatus.PUBLISHED, visible_in_region(session, plugins))
+    ).one()
+    return {
+        "schools": count_institutions(InstitutionKind.SCHOOL),
+        "programmes": count_institutions(InstitutionKind.PROGRAMME),
+        "offers": offers,
+        "places": places,
+        "requests": session.scalar(select(func.count(PlacementRequest.id))),
+        "levels": session.scalar(
+            select(func.count()).select_from(EducationLevel).where(EducationLevel.active)
+        ),
+    }

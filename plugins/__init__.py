@@ -1,0 +1,1 @@
+"""The plugins that ship with Stagebank, each registered through its own entry point."""

@@ -1,0 +1,83 @@
+"""The app factory, the public pages, health checks and security headers."""
+
+from __future__ import annotations
+
+from core.app import create_app
+from core.database import database
+
+
+def test_home_page_is_dutch_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="nl">' in html
+    assert "Stageplaatsen voor leraren in opleiding" in html
+
+
+def test_language_switch_shows_english_and_stays_on_the_page(client):
+    response = client.get("/taal/en?next=/aanbod")
+    assert response.status_code == 302
+    assert response.location == "/aanbod"
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Internship places for student teachers" in html
+
+
+def test_language_switch_refuses_unknown_language_and_foreign_redirects(client):
+    assert client.get("/taal/fr").status_code == 404
+    response = client.get("/taal/nl?next=https://evil.example/")
+    assert response.location == "/"
+    assert client.get("/taal/nl?next=//evil.example/").location == "/"
+
+
+def test_healthz_reports_a_reachable_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(instance_path):
+    app = create_app({"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+    database(app).engine.dispose()
+
+
+def test_pages_answer_503_not_500_when_the_database_is_missing(tmp_path, instance_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"})
+    response = app.test_client().get("/aanbod")
+    assert response.status_code == 503
+    assert "tijdelijk niet beschikbaar" in response.get_data(as_text=True)
+
+
+def test_unknown_page_is_a_dutch_404(client):
+    response = client.get("/bestaat-niet")
+    assert response.status_code == 404
+    assert "Deze pagina bestaat niet." in response.get_data(as_text=True)
+
+
+def test_every_page_sends_security_headers(client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_use_no_inline_styles_or_scripts_so_the_csp_holds(client):
+    for path in ("/", "/aanbod", "/bestaat-niet"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script" not in html
+        assert "style=" not in html and "<style" not in html
+
+
+def test_assets_are_served_by_the_app(client):
+    response = client.get("/static/style.css")
+    assert response.status_code == 200
+    assert "text/css" in response.content_type
+
+
+def test_offer_page_ignores_an_unknown_region(client):
+    response = client.get("/aanbod?regio=atlantis&niveau=zzz")
+    assert response.status_code == 200
