@@ -89,11 +89,10 @@ def app(make_app):
     """An app on the test database with the catalogue synced; all rows but reference data
     are removed afterwards."""
     app = make_app()
-    with app.app_context():
-        with database(app).sessionmaker() as session, session.begin():
-            sync_catalogue(session, plugins_of(app))
-        yield app
-        _empty_tables(app)
+    with database(app).sessionmaker() as session, session.begin():
+        sync_catalogue(session, plugins_of(app))
+    yield app
+    _empty_tables(app)
 
 
 @pytest.fixture
