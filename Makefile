@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint translations install clean
+.PHONY: run test lint translations translations-update install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ install: $(STAMP) translations
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -q -d core/translations
+
+translations-update: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o /tmp/stagebank.pot .
+	$(BIN)/pybabel update -i /tmp/stagebank.pot -d core/translations --no-location --width 100
 
 run: install
 	$(BIN)/stagebank db upgrade

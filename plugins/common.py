@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from flask import current_app, has_app_context
 from flask_babel import get_locale
 
-from core.plugins.types import Choice, LevelField, Name, SubjectSpec, TrainingKindSpec
+from core.plugins import hookimpl
+from core.plugins.types import (
+    Choice,
+    LevelField,
+    LevelSpec,
+    Name,
+    SubjectSpec,
+    TrainingKindSpec,
+)
 
 #: The forms a level field appears on (see ``stagebank_level_fields``).
 FORM_TARGETS = ("offer", "request")
@@ -72,3 +81,39 @@ def errors_from(problems: Iterable[tuple[str, object]]) -> dict[str, list]:
     for field, message in problems:
         errors.setdefault(field, []).append(message)
     return errors
+
+
+@dataclass(frozen=True)
+class LevelCatalogue:
+    """The catalogue hooks of a plugin that adds one education level.
+
+    A level plugin exposes the bound methods at its package top level, where pluggy finds
+    them (the package module is the registered plugin object)::
+
+        CATALOGUE = LevelCatalogue(LEVEL, SUBJECTS, TRAINING_KINDS, FIELDS)
+        stagebank_subjects = CATALOGUE.stagebank_subjects
+    """
+
+    level: LevelSpec
+    subjects: tuple[SubjectSpec, ...]
+    training_kinds: tuple[TrainingKindSpec, ...]
+    fields: tuple[LevelField, ...]
+
+    @hookimpl
+    def stagebank_education_levels(self):
+        return [self.level]
+
+    @hookimpl
+    def stagebank_subjects(self, level_code):
+        return list(self.subjects) if level_code == self.level.code else []
+
+    @hookimpl
+    def stagebank_training_kinds(self):
+        return list(self.training_kinds)
+
+    @hookimpl
+    def stagebank_level_fields(self, level_code, target):
+        """The same fields on offers and requests, so that both describe a class alike."""
+        if level_code != self.level.code or target not in FORM_TARGETS:
+            return []
+        return list(self.fields)

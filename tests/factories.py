@@ -26,18 +26,33 @@ def _postcode_in(session, region: str) -> Postcode:
     ).first()
 
 
-def make_institution(session, kind=InstitutionKind.SCHOOL, region="oost-vlaanderen",
-                     name=None, level="secondary", status=RegistrationStatus.APPROVED):
+def make_institution(
+    session,
+    kind=InstitutionKind.SCHOOL,
+    region="oost-vlaanderen",
+    name=None,
+    level="secondary",
+    status=RegistrationStatus.APPROVED,
+):
     postcode = _postcode_in(session, region)
     number = f"{next(_numbers):06d}"
     institution = Institution(
-        kind=kind, name=name or f"Testschool {number}", institution_number=number,
-        network_code="GO", region_code=region, status=status,
+        kind=kind,
+        name=name or f"Testschool {number}",
+        institution_number=number,
+        network_code="GO",
+        region_code=region,
+        status=status,
     )
-    institution.campuses.append(Campus(
-        name="Hoofdcampus", street="Schoolstraat 1", postcode=postcode.postcode,
-        municipality_refnis=postcode.municipality_refnis, is_main=True,
-    ))
+    institution.campuses.append(
+        Campus(
+            name="Hoofdcampus",
+            street="Schoolstraat 1",
+            postcode=postcode.postcode,
+            municipality_refnis=postcode.municipality_refnis,
+            is_main=True,
+        )
+    )
     if level and (row := session.get(EducationLevel, level)):
         institution.levels.append(row)
     session.add(institution)
@@ -60,12 +75,24 @@ def any_subject(session, level="secondary", plugin=None) -> Subject:
     return session.scalars(query.order_by(Subject.code)).first()
 
 
-def make_offer(session, school, level="secondary", status=OfferStatus.PUBLISHED, places=2,
-               subject=None, attributes=None):
+def make_offer(
+    session,
+    school,
+    level="secondary",
+    status=OfferStatus.PUBLISHED,
+    places=2,
+    subject=None,
+    attributes=None,
+):
     offer = Offer(
-        school=school, campus=school.campuses[0], school_year="2026-2027", level_code=level,
-        subject=subject or any_subject(session, level), attributes=attributes or {},
-        places=places, status=status,
+        school=school,
+        campus=school.campuses[0],
+        school_year="2026-2027",
+        level_code=level,
+        subject=subject or any_subject(session, level),
+        attributes=attributes or {},
+        places=places,
+        status=status,
     )
     session.add(offer)
     session.flush()
@@ -75,12 +102,23 @@ def make_offer(session, school, level="secondary", status=OfferStatus.PUBLISHED,
 def make_request(session, status=RequestStatus.DRAFT, school=None, programme=None):
     school = school or make_school(session)
     programme = programme or make_programme(session)
-    student = Student(programme=programme, first_name="Lotte", last_name="Peeters",
-                      email="lotte.peeters@student.example.org", student_number="r0000001")
+    student = Student(
+        programme=programme,
+        first_name="Lotte",
+        last_name="Peeters",
+        email="lotte.peeters@student.example.org",
+        student_number="r0000001",
+    )
     request = PlacementRequest(
-        programme=programme, student=student, school=school, level_code="secondary",
-        subject=any_subject(session), period_start=dt.date(2027, 2, 1),
-        period_end=dt.date(2027, 2, 28), kind=InternshipKind.TEACHING, hours=40,
+        programme=programme,
+        student=student,
+        school=school,
+        level_code="secondary",
+        subject=any_subject(session),
+        period_start=dt.date(2027, 2, 1),
+        period_end=dt.date(2027, 2, 28),
+        kind=InternshipKind.TEACHING,
+        hours=40,
         status=RequestStatus(status),
     )
     session.add(request)

@@ -26,8 +26,9 @@ def test_plugins_list_shows_the_four_plugins_with_version_hooks_and_regions(cli)
 
 
 def test_plugins_enable_and_disable_change_the_regions(cli):
-    result = cli.invoke(args=["plugins", "enable", "primary", "--region", "limburg",
-                              "--region", "brussel"])
+    result = cli.invoke(
+        args=["plugins", "enable", "primary", "--region", "limburg", "--region", "brussel"]
+    )
     assert result.exit_code == 0
     assert result.output == "primary enabled in limburg, brussel.\n"
     listing = cli.invoke(args=["plugins", "list"]).output

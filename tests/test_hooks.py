@@ -45,7 +45,8 @@ from core.reports.sections import report_sections
 from tests.factories import make_offer, make_request, make_school
 
 HOOK_NAMES = sorted(
-    name for name, value in vars(hookspecs).items()
+    name
+    for name, value in vars(hookspecs).items()
     if name.startswith("stagebank_") and callable(value)
 )
 
@@ -61,8 +62,9 @@ def test_every_hookspec_is_documented_with_an_example():
 
 def test_every_hookspec_has_a_test():
     tests = set(re.findall(r"^def (test_hook_\w+)", Path(__file__).read_text(), re.M))
-    missing = [name for name in HOOK_NAMES if not any(t.startswith(f"test_hook_{name}")
-                                                      for t in tests)]
+    missing = [
+        name for name in HOOK_NAMES if not any(t.startswith(f"test_hook_{name}") for t in tests)
+    ]
     assert not missing, f"hooks without a test: {missing}"
 
 
@@ -98,7 +100,10 @@ def test_load_plugins_reports_a_misspelled_hook_as_a_config_error(monkeypatch):
 def test_the_four_builtin_plugins_are_loaded_from_entry_points(app):
     plugins = plugins_of(app)
     assert plugins.plugin_names == [
-        "secondary", "primary", "philosophy_subjects", "sintgorik_bridge"
+        "secondary",
+        "primary",
+        "philosophy_subjects",
+        "sintgorik_bridge",
     ]
     assert all(plugins.infos[name].version for name in plugins.plugin_names)
     assert plugins.infos["primary"].enabled_by_default is False
@@ -205,24 +210,38 @@ class AdultEducation:
 
     @hookimpl
     def stagebank_training_kinds(self):
-        return [TrainingKindSpec("SLO", Name("Specifieke lerarenopleiding", "Teacher training"),
-                                 ("adult",))]
+        return [
+            TrainingKindSpec(
+                "SLO", Name("Specifieke lerarenopleiding", "Teacher training"), ("adult",)
+            )
+        ]
 
     @hookimpl
     def stagebank_level_fields(self, level_code, target):
         if level_code != "adult":
             return []
         return [
-            LevelField("module", Name("Module", "Module"), choices=(
-                Choice("A1", Name("A1", "A1")), Choice("B1", Name("B1", "B1"))), required=True),
-            LevelField("evening", Name("Avond", "Evening"), choices=(
-                Choice("yes", Name("ja", "yes")), Choice("no", Name("nee", "no")))),
+            LevelField(
+                "module",
+                Name("Module", "Module"),
+                choices=(Choice("A1", Name("A1", "A1")), Choice("B1", Name("B1", "B1"))),
+                required=True,
+            ),
+            LevelField(
+                "evening",
+                Name("Avond", "Evening"),
+                choices=(Choice("yes", Name("ja", "yes")), Choice("no", Name("nee", "no"))),
+            ),
         ]
 
     @hookimpl
     def stagebank_validate_level_attributes(self, level_code, target, attributes):
-        if level_code == "adult" and target == "request" and attributes.get("module") == "A1" \
-                and attributes.get("evening") == "yes":
+        if (
+            level_code == "adult"
+            and target == "request"
+            and attributes.get("module") == "A1"
+            and attributes.get("evening") == "yes"
+        ):
             return {"evening": ["A1 wordt niet 's avonds gegeven."]}
         return {}
 
@@ -284,7 +303,8 @@ def test_hook_stagebank_level_fields_build_the_same_form(adult_app):
 
     pairs = level_fields(plugins_of(adult_app), "adult", "request")
     assert [form_field_name(plugin, field) for plugin, field in pairs] == [
-        "adult__module", "adult__evening"
+        "adult__module",
+        "adult__evening",
     ]
     unbound = wtforms_field(pairs[0][1], "nl")
     assert unbound.kwargs["choices"] == [("", "—"), ("A1", "A1"), ("B1", "B1")]
@@ -311,8 +331,14 @@ def test_hook_stagebank_template_fragment(make_app, db):
     client = app.test_client()
     assert '<p class="banner">' in client.get("/").get_data(as_text=True)
     with app.app_context():
-        for region in ("antwerpen", "vlaams-brabant", "west-vlaanderen", "oost-vlaanderen",
-                       "limburg", "brussel"):
+        for region in (
+            "antwerpen",
+            "vlaams-brabant",
+            "west-vlaanderen",
+            "oost-vlaanderen",
+            "limburg",
+            "brussel",
+        ):
             set_enabled(db, plugins_of(app), "banner", region, False)
         db.commit()
     assert '<p class="banner">' not in client.get("/").get_data(as_text=True)

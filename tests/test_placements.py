@@ -16,9 +16,12 @@ ALLOWED = {(a, b) for a, targets in TRANSITIONS.items() for b in targets}
 def test_the_allowed_transitions_are_the_designed_ones():
     assert {
         (S.DRAFT, S.SUBMITTED),
-        (S.SUBMITTED, S.ACCEPTED), (S.SUBMITTED, S.DECLINED), (S.SUBMITTED, S.EXPIRED),
+        (S.SUBMITTED, S.ACCEPTED),
+        (S.SUBMITTED, S.DECLINED),
+        (S.SUBMITTED, S.EXPIRED),
         (S.SUBMITTED, S.WITHDRAWN),
-        (S.ACCEPTED, S.CANCELLED), (S.ACCEPTED, S.COMPLETED),
+        (S.ACCEPTED, S.CANCELLED),
+        (S.ACCEPTED, S.COMPLETED),
     } == ALLOWED
 
 

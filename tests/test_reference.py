@@ -8,16 +8,24 @@ from core.reference.models import Municipality, Network, Postcode, Region
 
 
 def _region_of(db, postcode: str) -> set[str]:
-    return set(db.scalars(
-        select(Municipality.region_code).join(Postcode.municipality)
-        .where(Postcode.postcode == postcode)
-    ))
+    return set(
+        db.scalars(
+            select(Municipality.region_code)
+            .join(Postcode.municipality)
+            .where(Postcode.postcode == postcode)
+        )
+    )
 
 
 def test_the_five_provinces_and_brussels(db):
     regions = list(db.scalars(select(Region).order_by(Region.position)))
     assert [r.code for r in regions] == [
-        "antwerpen", "vlaams-brabant", "west-vlaanderen", "oost-vlaanderen", "limburg", "brussel"
+        "antwerpen",
+        "vlaams-brabant",
+        "west-vlaanderen",
+        "oost-vlaanderen",
+        "limburg",
+        "brussel",
     ]
     assert regions[0].name_nl == "Antwerpen"
 
@@ -33,19 +41,25 @@ def test_postcodes_map_to_municipalities_and_regions(db):
 
 
 def test_postcode_ranges_match_the_provinces(db):
-    rows = db.execute(select(Postcode.postcode, Municipality.region_code)
-                      .join(Postcode.municipality)).all()
+    rows = db.execute(
+        select(Postcode.postcode, Municipality.region_code).join(Postcode.municipality)
+    ).all()
     assert len(rows) > 500
     mismatches = set()
     for postcode, region in rows:
         code = int(postcode)
         expected = (
-            "brussel" if 1000 <= code <= 1299 else
-            "antwerpen" if 2000 <= code <= 2999 else
-            "limburg" if 3500 <= code <= 3999 else
-            "west-vlaanderen" if 8000 <= code <= 8999 else
-            "oost-vlaanderen" if 9000 <= code <= 9999 else
-            "vlaams-brabant"
+            "brussel"
+            if 1000 <= code <= 1299
+            else "antwerpen"
+            if 2000 <= code <= 2999
+            else "limburg"
+            if 3500 <= code <= 3999
+            else "west-vlaanderen"
+            if 8000 <= code <= 8999
+            else "oost-vlaanderen"
+            if 9000 <= code <= 9999
+            else "vlaams-brabant"
         )
         if region != expected:
             mismatches.add(postcode)

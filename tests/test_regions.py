@@ -9,8 +9,14 @@ from core.plugins.manager import plugins_of
 from core.plugins.regions import UnknownPlugin, UnknownRegion, enablement, set_enabled
 from tests.factories import make_offer, make_school
 
-REGIONS = {"antwerpen", "vlaams-brabant", "west-vlaanderen", "oost-vlaanderen", "limburg",
-           "brussel"}
+REGIONS = {
+    "antwerpen",
+    "vlaams-brabant",
+    "west-vlaanderen",
+    "oost-vlaanderen",
+    "limburg",
+    "brussel",
+}
 
 
 def test_defaults_follow_each_plugin(app, db):
@@ -35,15 +41,17 @@ def test_switching_a_plugin_off_takes_effect_on_the_next_request_of_another_work
     assert result.exit_code == 0, result.output
     assert "Sint-Jan Berchmanscollege" not in client_b.get("/aanbod").get_data(as_text=True)
 
-    worker_a.test_cli_runner().invoke(args=["plugins", "enable", "secondary", "--region",
-                                            "limburg"])
+    worker_a.test_cli_runner().invoke(
+        args=["plugins", "enable", "secondary", "--region", "limburg"]
+    )
     assert "Sint-Jan Berchmanscollege" in client_b.get("/aanbod").get_data(as_text=True)
 
 
 def test_primary_offers_show_only_in_pilot_regions(app, db, client):
     limburg = make_school(db, region="limburg", name="Basisschool De Regenboog", level="primary")
-    ghent = make_school(db, region="oost-vlaanderen", name="Vrije Basisschool Gent",
-                        level="primary")
+    ghent = make_school(
+        db, region="oost-vlaanderen", name="Vrije Basisschool Gent", level="primary"
+    )
     make_offer(db, limburg, level="primary")
     make_offer(db, ghent, level="primary")
     db.commit()

@@ -98,8 +98,9 @@ def clean_level_attributes(
 
     Unknown keys are refused rather than silently stored.
     """
+    given = {key: value for key, value in attributes.items() if value not in (None, "", [])}
     try:
-        loaded = attributes_schema(plugins, level_code, target).load(attributes)
+        loaded = attributes_schema(plugins, level_code, target).load(given)
     except marshmallow.ValidationError as error:
         return {}, {
             key: [str(message) for message in _as_list(messages)]
