@@ -21,7 +21,7 @@ translations: $(STAMP)
 
 translations-update: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o /tmp/stagebank.pot .
-	$(BIN)/pybabel update -i /tmp/stagebank.pot -d core/translations --no-location --width 100
+	$(BIN)/pybabel update -i /tmp/stagebank.pot -d core/translations --width 100
 
 run: install
 	$(BIN)/stagebank db upgrade

@@ -8,6 +8,8 @@ from pathlib import Path
 from flask import Flask
 
 from core import database, i18n
+from core.access.routes import enforce_route_access
+from core.accounts import login
 from core.config import load_config
 from core.plugins.manager import load_plugins
 
@@ -35,6 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
         plugins.register(plugin, name)
     app.extensions["stagebank.plugins"] = plugins
     i18n.init_app(app)
+    login.init_app(app)
+    enforce_route_access(app)
 
     for blueprint in _flatten(plugins.hook.stagebank_blueprints()):
         app.register_blueprint(blueprint)

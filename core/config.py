@@ -40,6 +40,27 @@ def plugin_allow_list(raw: str | None) -> tuple[str, ...]:
     return tuple(name.strip() for name in raw.split(",") if name.strip())
 
 
+def _smtp_url() -> str | None:
+    """``STAGEBANK_SMTP_URL``, checked at start (unset: mail goes to .eml files)."""
+    url = _env("SMTP_URL")
+    if url:
+        from core.mail.transports import parse_smtp_url
+
+        parse_smtp_url(url)  # raises ConfigError
+    return url
+
+
+def _smtp_timeout() -> float:
+    raw = _env("SMTP_TIMEOUT", "10")
+    try:
+        timeout = float(raw)
+    except ValueError:
+        timeout = 0
+    if not timeout > 0:
+        raise ConfigError(f"STAGEBANK_SMTP_TIMEOUT must be a number of seconds, not {raw!r}.")
+    return timeout
+
+
 def load_config(instance_path: Path) -> dict:
     """Read the environment into a Flask config mapping."""
     environment = _env("ENV", "development")
@@ -55,6 +76,9 @@ def load_config(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path, environment),
         "PLUGINS": plugin_allow_list(os.environ.get("STAGEBANK_PLUGINS")),
         "MAIL_OUTBOX": str(instance_path / "outbox"),
+        "MAIL_FROM": _env("MAIL_FROM", "Stagebank <no-reply@stagebank.invalid>"),
+        "SMTP_URL": _smtp_url(),
+        "SMTP_TIMEOUT": _smtp_timeout(),
         "BABEL_DEFAULT_LOCALE": "nl",
         "LANGUAGES": ("nl", "en"),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,9 +1,11 @@
 """Import every core model so that ``Base.metadata`` knows all core tables."""
 
-from core.accounts.models import Membership, Role, User
+from core.accounts.models import AccountToken, LoginFailure, Membership, Role, User
+from core.audit.models import AuditEntry
 from core.catalogue.models import EducationLevel, Subject, TrainingKind
 from core.institutions.models import Campus, Institution, InstitutionKind, RegistrationStatus
-from core.offers.models import Offer, OfferStatus
+from core.mail.models import MailStatus, OutboxMessage
+from core.offers.models import HostingEstimate, HostingStatus, Offer, OfferStatus
 from core.placements.models import (
     InternshipKind,
     PlacementRequest,
@@ -15,16 +17,23 @@ from core.plugins.regions import PluginRegion
 from core.reference.models import Municipality, Network, Postcode, Region
 
 __all__ = [
+    "HostingEstimate",
+    "HostingStatus",
+    "AccountToken",
+    "AuditEntry",
+    "LoginFailure",
     "Campus",
     "EducationLevel",
     "Institution",
     "InstitutionKind",
     "InternshipKind",
+    "MailStatus",
     "Membership",
     "Municipality",
     "Network",
     "Offer",
     "OfferStatus",
+    "OutboxMessage",
     "PlacementRequest",
     "PluginRegion",
     "Postcode",

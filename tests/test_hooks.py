@@ -21,6 +21,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from core import schema
+from core.access.routes import Access, access
 from core.bridges.registry import DuplicateBridge, available_bridges
 from core.catalogue.level_fields import attributes_schema, clean_level_attributes
 from core.catalogue.models import EducationLevel, Subject, TrainingKind
@@ -138,7 +139,8 @@ def test_hook_stagebank_configure_app(make_app):
 
 def test_hook_stagebank_blueprints(make_app):
     blueprint = Blueprint("plugin_hello", __name__, url_prefix="/hello")
-    blueprint.add_url_rule("/", "index", lambda: "hallo")
+    blueprint.add_url_rule("/", "index", access(Access.PUBLIC)(lambda: "hallo"))
+    blueprint.add_url_rule("/secret", "secret", lambda: "geheim")  # declares no access
 
     class Routes:
         @hookimpl
@@ -147,6 +149,7 @@ def test_hook_stagebank_blueprints(make_app):
 
     client = make_app(PLUGIN_OBJECTS={"hello": Routes()}).test_client()
     assert client.get("/hello/").get_data(as_text=True) == "hallo"
+    assert client.get("/hello/secret").status_code == 403
 
 
 def test_hook_stagebank_cli_commands(make_app):
@@ -307,7 +310,11 @@ def test_hook_stagebank_level_fields_build_the_same_form(adult_app):
         "adult__evening",
     ]
     unbound = wtforms_field(pairs[0][1], "nl")
-    assert unbound.kwargs["choices"] == [("", "—"), ("A1", "A1"), ("B1", "B1")]
+    assert [(c.value, c.label) for c in unbound.kwargs["choices"]] == [
+        ("", "—"),
+        ("A1", "A1"),
+        ("B1", "B1"),
+    ]
 
 
 def test_hook_stagebank_validate_level_attributes(adult_app):

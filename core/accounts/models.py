@@ -5,11 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from core.database import Base, enum_type, utcnow
+from core.database import Base, UtcDateTime, enum_type, utcnow
 from core.institutions.models import Institution
 
 
@@ -23,7 +25,7 @@ class Role(enum.StrEnum):
     STUDENT = "student"
 
 
-class User(Base):
+class User(UserMixin, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,11 +34,16 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locale: Mapped[str] = mapped_column(String(8), default="nl")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: deactivated accounts cannot sign in
+        return self.active
 
     def set_password(self, password: str) -> None:
         """Store a scrypt hash of ``password``."""
@@ -61,3 +68,50 @@ class Membership(Base):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     institution: Mapped[Institution] = relationship()
+
+
+class TokenPurpose(enum.StrEnum):
+    PASSWORD_RESET = "password_reset"
+    INVITATION = "invitation"
+
+
+class AccountToken(Base):
+    """A single-use, expiring token sent by email; only its SHA-256 hash is stored."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_type(TokenPurpose))
+    email: Mapped[str] = mapped_column(String(254))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institutions.id", ondelete="CASCADE")
+    )
+    role: Mapped[Role | None] = mapped_column(enum_type(Role))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    institution: Mapped[Institution | None] = relationship()
+
+
+class LoginFailure(Base):
+    """One failed login, kept for the throttling window (per account and per address)."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+
+
+ROLE_LABELS = {
+    Role.SCHOOL_COORDINATOR: _l("Stagecoördinator school"),
+    Role.MENTOR: _l("Mentor"),
+    Role.PROGRAMME_COORDINATOR: _l("Stagecoördinator lerarenopleiding"),
+    Role.PROGRAMME_SUPERVISOR: _l("Stagebegeleider"),
+    Role.STUDENT: _l("Student"),
+}

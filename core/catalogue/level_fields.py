@@ -45,11 +45,11 @@ def wtforms_field(field: LevelField, locale: str) -> wtforms.Field:
         return wtforms.IntegerField(label, checks, description=description)
     if field.kind == "text":
         return wtforms.StringField(label, checks, description=description)
-    choices = [(c.value, c.label.in_locale(locale)) for c in field.choices]
+    choices = [wtforms.SelectChoice(c.value, c.label.in_locale(locale)) for c in field.choices]
     if field.kind == "multichoice":
         return wtforms.SelectMultipleField(label, checks, choices=choices, description=description)
     return wtforms.SelectField(
-        label, checks, choices=[("", "—"), *choices], description=description
+        label, checks, choices=[wtforms.SelectChoice("", "—"), *choices], description=description
     )
 
 

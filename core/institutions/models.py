@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.catalogue.models import EducationLevel
-from core.database import Base, enum_type, utcnow
+from core.database import Base, UtcDateTime, enum_type, utcnow
 from core.reference.models import Municipality, Network, Region
 
 
@@ -52,10 +52,8 @@ class Institution(Base):
     status: Mapped[RegistrationStatus] = mapped_column(
         enum_type(RegistrationStatus), default=RegistrationStatus.REGISTRY
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
     network: Mapped[Network | None] = relationship()
     region: Mapped[Region | None] = relationship()

@@ -3,9 +3,18 @@
 from alembic import context
 
 import core.models  # noqa: F401 - registers every core table on the metadata
-from core.database import Base
+from core.database import Base, UtcDateTime
 
 config = context.config
+
+
+def render_item(type_, obj, _context):
+    """Write our column types as plain SQLAlchemy types, so revisions import nothing of ours."""
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 engine = config.attributes["engine"]
 
 with engine.connect() as connection:
@@ -14,6 +23,7 @@ with engine.connect() as connection:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

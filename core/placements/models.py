@@ -6,12 +6,13 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import User
 from core.catalogue.models import EducationLevel, Subject
-from core.database import Base, enum_type, utcnow
+from core.database import Base, UtcDateTime, enum_type, utcnow
 from core.institutions.models import Institution
 from core.offers.models import Offer
 
@@ -72,16 +73,15 @@ class PlacementRequest(Base):
     period_end: Mapped[date] = mapped_column(Date)
     kind: Mapped[InternshipKind] = mapped_column(enum_type(InternshipKind))
     hours: Mapped[int] = mapped_column(default=0)
-    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     message: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[RequestStatus] = mapped_column(
         enum_type(RequestStatus), default=RequestStatus.DRAFT, index=True
     )
     answer_deadline: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
     programme: Mapped[Institution] = relationship(foreign_keys=[programme_id])
     school: Mapped[Institution] = relationship(foreign_keys=[school_id])
@@ -89,7 +89,8 @@ class PlacementRequest(Base):
     offer: Mapped[Offer | None] = relationship()
     level: Mapped[EducationLevel] = relationship()
     subject: Mapped[Subject] = relationship()
-    supervisor: Mapped[User | None] = relationship()
+    supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id])
+    mentor: Mapped[User | None] = relationship(foreign_keys=[mentor_id])
     events: Mapped[list[RequestEvent]] = relationship(
         back_populates="placement_request", order_by="RequestEvent.id"
     )
@@ -108,7 +109,19 @@ class RequestEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     placement_request: Mapped[PlacementRequest] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+STATUS_LABELS = {
+    RequestStatus.DRAFT: _l("Concept"),
+    RequestStatus.SUBMITTED: _l("Verstuurd"),
+    RequestStatus.ACCEPTED: _l("Aanvaard"),
+    RequestStatus.DECLINED: _l("Geweigerd"),
+    RequestStatus.EXPIRED: _l("Verlopen"),
+    RequestStatus.WITHDRAWN: _l("Ingetrokken"),
+    RequestStatus.CANCELLED: _l("Geannuleerd"),
+    RequestStatus.COMPLETED: _l("Afgerond"),
+}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
+from core.access.policy import Action, Actor, Denied, require, visible_requests
 from core.accounts.models import User
 from core.placements.models import PlacementRequest, RequestEvent, RequestStatus
 from core.plugins.manager import Plugins
@@ -74,3 +76,29 @@ def record_creation(
     session.add(event)
     session.flush()
     return event
+
+
+def requests_for(session: Session, actor: Actor, limit: int = 200) -> list[PlacementRequest]:
+    """The requests ``actor`` may see, most recently changed first."""
+    return list(
+        session.scalars(
+            select(PlacementRequest)
+            .where(visible_requests(actor))
+            .options(
+                joinedload(PlacementRequest.school),
+                joinedload(PlacementRequest.student),
+                joinedload(PlacementRequest.subject),
+            )
+            .order_by(PlacementRequest.updated_at.desc(), PlacementRequest.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def request_for(session: Session, actor: Actor, request_id: int) -> PlacementRequest:
+    """One request ``actor`` may see, or :class:`Denied` (also for ids that do not exist)."""
+    placement_request = session.get(PlacementRequest, request_id)
+    if placement_request is None:
+        raise Denied()
+    require(actor, Action.VIEW_REQUEST, placement_request)
+    return placement_request

@@ -19,18 +19,23 @@ CORE_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versi
 
 @hookimpl
 def stagebank_blueprints():
+    from core.accounts.views import bp as accounts
+    from core.admin.views import bp as admin
+    from core.placements.views import bp as placements
     from core.web.errors import bp as errors
     from core.web.views import bp as web
 
-    return [web, errors]
+    return [web, errors, accounts, admin, placements]
 
 
 @hookimpl
 def stagebank_cli_commands():
     from core.cli import db_group, demo_command, serve_command
+    from core.mail.cli import mail_group
+    from core.placements.cli import gdpr_group
     from core.plugins.cli import plugins_group
 
-    return [db_group, demo_command, serve_command, plugins_group]
+    return [db_group, demo_command, serve_command, plugins_group, mail_group, gdpr_group]
 
 
 @hookimpl
@@ -40,10 +45,12 @@ def stagebank_migration_locations():
 
 @hookimpl
 def stagebank_configure_app(app):
+    from core.placements.models import STATUS_LABELS, RequestStatus
     from core.plugins.templating import template_hook
     from core.web.security import add_security_headers
 
     app.jinja_env.globals["template_hook"] = template_hook
+    app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS[RequestStatus(status)]
     app.after_request(add_security_headers)
 
 

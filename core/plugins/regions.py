@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g, has_request_context
-from sqlalchemy import DateTime, ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.database import Base, utcnow
+from core.database import Base, UtcDateTime, utcnow
 from core.plugins.manager import CORE_PLUGIN, Plugins
 from core.reference.models import Region
 
@@ -26,7 +26,7 @@ class PluginRegion(Base):
     plugin: Mapped[str] = mapped_column(String(64), primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True)
     enabled: Mapped[bool]
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class UnknownPlugin(ValueError):

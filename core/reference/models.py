@@ -26,6 +26,8 @@ class Municipality(Base):
     refnis: Mapped[str] = mapped_column(String(5), primary_key=True)
     name_nl: Mapped[str] = mapped_column(String(80))
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
 
     region: Mapped[Region] = relationship()
 

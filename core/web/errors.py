@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from core.access.policy import Denied
 
 bp = Blueprint("errors", __name__)
 
 MESSAGES = {
     400: lambda: _("Het verzoek is ongeldig."),
+    "csrf": lambda: _(
+        "Dit formulier is verlopen of niet geldig. Laad de pagina opnieuw en probeer nog eens."
+    ),
     403: lambda: _("Je hebt geen toegang tot deze pagina."),
     404: lambda: _("Deze pagina bestaat niet."),
     405: lambda: _("Deze actie is hier niet toegestaan."),
@@ -18,12 +24,11 @@ MESSAGES = {
 }
 
 
-def _page(code: int):
+def _page(code: int, message_key: int | str | None = None):
     # With the database down, the layout must not ask plugins (which read the database).
     degraded = code == 503
-    return render_template(
-        "error.html", code=code, message=MESSAGES[code](), degraded=degraded
-    ), code
+    message = MESSAGES[message_key or code]()
+    return render_template("error.html", code=code, message=message, degraded=degraded), code
 
 
 @bp.app_errorhandler(400)
@@ -39,3 +44,14 @@ def http_error(error):
 @bp.app_errorhandler(ProgrammingError)
 def database_unavailable(_error):
     return _page(503)
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_refused(_error):
+    return _page(400, "csrf")
+
+
+@bp.app_errorhandler(Denied)
+def denied(error: Denied):
+    # A foreign object answers 404 so its existence is not revealed.
+    return _page(404 if error.not_found else 403)

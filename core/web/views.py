@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session
 from sqlalchemy import select
 
+from core.access.routes import Access, access
 from core.catalogue.services import levels_in_region
 from core.database import database, db_session
 from core.offers.services import published_offers
@@ -18,12 +19,14 @@ bp = Blueprint("web", __name__, template_folder="templates")
 
 
 @bp.get("/")
+@access(Access.PUBLIC)
 def home():
     session_ = db_session()
     return render_template("web/home.html", figures=home_figures(session_, plugins_of()))
 
 
 @bp.get("/aanbod")
+@access(Access.PUBLIC)
 def offers():
     session_ = db_session()
     plugins = plugins_of()
@@ -44,6 +47,7 @@ def offers():
 
 
 @bp.get("/taal/<lang>")
+@access(Access.PUBLIC)
 def switch_language(lang: str):
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)
@@ -56,6 +60,7 @@ def switch_language(lang: str):
 
 
 @bp.get("/healthz")
+@access(Access.PUBLIC)
 def healthz():
     if database().is_reachable():
         return {"status": "ok", "database": "ok"}, 200

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.database import Base
+from core.database import Base, UtcDateTime
 
 
 class SyncCursor(Base):
@@ -17,4 +17,4 @@ class SyncCursor(Base):
 
     entity: Mapped[str] = mapped_column(String(32), primary_key=True)
     cursor: Mapped[str] = mapped_column(String(200), default="")
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -1,0 +1,1 @@
+"""Who may do what: the one policy module, and the classification of every route."""

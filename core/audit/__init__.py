@@ -1,0 +1,1 @@
+"""The audit log of security events and changes to institutions."""

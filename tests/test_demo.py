@@ -1,0 +1,292 @@
+"""The demo data: reproducible, complete (every region, umbrella and state) and valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
+
+from core import schema
+from core.accounts.models import Membership, Role, User
+from core.app import create_app
+from core.catalogue.level_fields import clean_level_attributes
+from core.catalogue.services import sync_catalogue
+from core.database import Base, database
+from core.demo.generator import DEMO_PASSWORD, DemoRefused, load_demo
+from core.institutions.models import Campus, Institution, InstitutionKind, RegistrationStatus
+from core.offers.models import Offer, OfferStatus
+from core.placements.models import PlacementRequest, RequestEvent, RequestStatus, Student
+from core.plugins.manager import plugins_of
+from core.reference.models import Network, Region
+
+TODAY = dt.date(2026, 12, 4)
+REFERENCE_TABLES = {"regions", "municipalities", "postcodes", "networks"}
+ROLES = {
+    "platform administrator": None,
+    "school coordinator": Role.SCHOOL_COORDINATOR,
+    "mentor": Role.MENTOR,
+    "programme coordinator": Role.PROGRAMME_COORDINATOR,
+    "programme supervisor": Role.PROGRAMME_SUPERVISOR,
+    "student": Role.STUDENT,
+}
+
+
+def _clear(app) -> None:
+    """Empty every table but the reference data, then mirror the catalogue again."""
+    with database(app).engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in REFERENCE_TABLES:
+                connection.execute(delete(table))
+    with database(app).sessionmaker() as session, session.begin():
+        sync_catalogue(session, plugins_of(app))
+
+
+@pytest.fixture(scope="module")
+def demo(migrated_database):
+    """One small demo load shared by the read-only tests of this module."""
+    app = create_app({"DATABASE_URL": migrated_database, "TESTING": True})
+    with database(app).sessionmaker() as session, session.begin():
+        sync_catalogue(session, plugins_of(app))
+    accounts = load_demo(app, seed=2017, today=TODAY)
+    with database(app).sessionmaker() as session:
+        yield app, session, accounts
+    _clear(app)
+    database(app).engine.dispose()
+
+
+def _fingerprint(session) -> list:
+    def rows(query):
+        return [tuple(row) for row in session.execute(query)]
+
+    return [
+        rows(
+            select(
+                Institution.kind,
+                Institution.name,
+                Institution.institution_number,
+                Institution.network_code,
+                Institution.region_code,
+                Institution.status,
+                Institution.organisation,
+                Institution.created_at,
+            ).order_by(Institution.id)
+        ),
+        rows(select(Campus.name, Campus.street, Campus.postcode).order_by(Campus.id)),
+        rows(select(User.email, User.name, User.is_admin).order_by(User.id)),
+        rows(
+            select(
+                Student.first_name, Student.last_name, Student.email, Student.student_number
+            ).order_by(Student.id)
+        ),
+        [
+            (
+                o.school.name,
+                o.school_year,
+                o.subject.code,
+                o.attributes,
+                o.period_start,
+                o.places,
+                o.mentor_name,
+                o.status,
+                o.updated_at,
+            )
+            for o in session.scalars(select(Offer).order_by(Offer.id))
+        ],
+        [
+            (
+                r.student.email,
+                r.school.name,
+                r.status,
+                r.period_start,
+                r.kind,
+                r.hours,
+                r.message,
+                r.answer_deadline,
+                [(e.from_status, e.to_status, e.reason, e.created_at) for e in r.events],
+            )
+            for r in session.scalars(select(PlacementRequest).order_by(PlacementRequest.id))
+        ],
+    ]
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_does_not(app, db):
+    load_demo(app, seed=7, today=TODAY)
+    first = _fingerprint(db)
+    db.rollback()
+    _clear(app)
+    load_demo(app, seed=7, today=TODAY)
+    assert _fingerprint(db) == first
+    db.rollback()
+    _clear(app)
+    load_demo(app, seed=8, today=TODAY)
+    other = _fingerprint(db)
+    assert other[0] != first[0]
+
+
+def test_if_empty_leaves_a_filled_database_alone_and_a_second_load_is_refused(app, db):
+    assert load_demo(app, if_empty=True, today=TODAY) is not None
+    count = db.scalar(select(func.count(Institution.id)))
+    assert load_demo(app, if_empty=True, today=TODAY) is None
+    with pytest.raises(DemoRefused, match="already holds institutions"):
+        load_demo(app, today=TODAY)
+    assert db.scalar(select(func.count(Institution.id))) == count
+
+
+def test_a_database_without_reference_data_is_refused_in_one_sentence(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'bare.sqlite3'}"})
+    schema.upgrade(app)  # tables, but no `prepare_database`: no reference data or catalogue
+    with pytest.raises(DemoRefused, match=r"run `stagebank db upgrade`") as refused:
+        load_demo(app)
+    assert str(refused.value).count(".") == 1
+    database(app).engine.dispose()
+
+
+def test_an_unknown_scale_is_refused(app):
+    with pytest.raises(DemoRefused, match="small, flanders"):
+        load_demo(app, scale="huge")
+
+
+def test_schools_cover_every_region_and_every_network_umbrella(demo):
+    _app, session, _accounts = demo
+    schools = select(Institution).where(Institution.kind == InstitutionKind.SCHOOL)
+    regions = {s.region_code for s in session.scalars(schools)}
+    networks = {s.network_code for s in session.scalars(schools)}
+    assert regions == set(session.scalars(select(Region.code)))
+    assert networks == set(session.scalars(select(Network.code)))
+    numbers = [s.institution_number for s in session.scalars(schools)]
+    assert len(numbers) == len(set(numbers)) and all(len(n) == 6 for n in numbers)
+    assert 50 <= len(numbers) <= 70
+
+
+def test_schools_have_a_main_campus_in_their_region_and_registry_schools_are_untouched(demo):
+    _app, session, _accounts = demo
+    schools = session.scalars(
+        select(Institution)
+        .where(Institution.kind == InstitutionKind.SCHOOL)
+        .options(selectinload(Institution.campuses), selectinload(Institution.levels))
+    ).all()
+    statuses = {s.status for s in schools}
+    assert {RegistrationStatus.APPROVED, RegistrationStatus.REGISTRY} <= statuses
+    assert RegistrationStatus.PENDING in statuses
+    for school in schools:
+        assert sum(c.is_main for c in school.campuses) == 1
+        assert school.main_campus.municipality.region_code == school.region_code
+        assert school.levels
+    registry = [s.id for s in schools if s.status is RegistrationStatus.REGISTRY]
+    assert not session.scalar(
+        select(func.count(Membership.id)).where(Membership.institution_id.in_(registry))
+    )
+    assert not session.scalar(select(func.count(Offer.id)).where(Offer.school_id.in_(registry)))
+
+
+def test_every_request_status_occurs(demo):
+    _app, session, _accounts = demo
+    statuses = set(session.scalars(select(PlacementRequest.status).distinct()))
+    assert statuses == set(RequestStatus)
+
+
+def test_every_request_history_runs_from_creation_to_its_status(demo):
+    _app, session, _accounts = demo
+    requests = session.scalars(
+        select(PlacementRequest).options(selectinload(PlacementRequest.events))
+    ).all()
+    for request in requests:
+        events = request.events
+        assert events[0].from_status is None and events[0].to_status == "draft"
+        assert events[-1].to_status == request.status.value
+        for before, after in zip(events, events[1:], strict=False):
+            assert after.from_status == before.to_status
+            assert after.created_at >= before.created_at
+        if request.status in (RequestStatus.DECLINED, RequestStatus.CANCELLED):
+            assert events[-1].reason
+    # Nothing in the story happens later than the day of the load.
+    latest = session.scalar(select(func.max(RequestEvent.created_at)))
+    assert latest.date() < TODAY
+
+
+def test_every_offer_and_request_passes_its_level_plugin(demo):
+    app, session, _accounts = demo
+    plugins = plugins_of(app)
+    offers = session.scalars(select(Offer)).all()
+    requests = session.scalars(select(PlacementRequest)).all()
+    assert {o.status for o in offers} == set(OfferStatus)
+    assert {o.level_code for o in offers} == {"primary", "secondary"}
+    assert any(o.subject.plugin == "philosophy_subjects" for o in offers)
+    assert any(o.attributes.get("finaliteit") for o in offers)
+    with app.app_context():
+        for target, items in (("offer", offers), ("request", requests)):
+            for item in items:
+                clean, errors = clean_level_attributes(
+                    plugins, item.level_code, target, item.attributes
+                )
+                assert (clean, errors) == (item.attributes, {})
+
+
+def test_requests_match_their_offer(demo):
+    _app, session, _accounts = demo
+    for request in session.scalars(
+        select(PlacementRequest).where(PlacementRequest.offer_id.is_not(None))
+    ):
+        offer = request.offer
+        assert offer.status is not OfferStatus.DRAFT
+        assert (offer.school_id, offer.level_code, offer.subject_id) == (
+            request.school_id,
+            request.level_code,
+            request.subject_id,
+        )
+        if offer.period_start:
+            assert offer.period_start <= request.period_start <= request.period_end
+            assert request.period_end <= offer.period_end
+    assert session.scalar(
+        select(func.count(PlacementRequest.id)).where(PlacementRequest.offer_id.is_(None))
+    )
+
+
+def test_the_six_demo_accounts_log_in_and_hold_their_roles(demo):
+    _app, session, accounts = demo
+    assert [a.role for a in accounts] == list(ROLES)
+    users = {}
+    for account in accounts:
+        assert account.password == DEMO_PASSWORD
+        user = session.scalar(select(User).where(User.email == account.email))
+        assert user.check_password(DEMO_PASSWORD) and not user.check_password("wrong")
+        assert [m.role for m in user.memberships] == (
+            [ROLES[account.role]] if ROLES[account.role] else []
+        )
+        users[account.role] = user
+    assert users["platform administrator"].is_admin
+
+    def institution(role):
+        return users[role].memberships[0].institution
+
+    school = institution("school coordinator")
+    programme = institution("programme coordinator")
+    assert institution("mentor") is school
+    assert institution("programme supervisor") is programme
+    assert institution("student") is programme
+    assert school.status is RegistrationStatus.APPROVED
+    assert "secondary" in {level.code for level in school.levels}
+    assert session.scalar(
+        select(func.count(Offer.id)).where(
+            Offer.school_id == school.id, Offer.status == OfferStatus.PUBLISHED
+        )
+    )
+    between = session.scalars(
+        select(PlacementRequest).where(
+            PlacementRequest.school_id == school.id,
+            PlacementRequest.programme_id == programme.id,
+        )
+    ).all()
+    assert {r.status for r in between} == set(RequestStatus)
+    assert {r.supervisor for r in between} == {users["programme supervisor"]}
+    hosted = {r.status for r in between if r.mentor == users["mentor"]}
+    assert {RequestStatus.ACCEPTED, RequestStatus.COMPLETED} <= hosted
+    assert all(r.mentor for r in between if r.status in (RequestStatus.ACCEPTED,))
+    student = session.scalar(select(Student).where(Student.user == users["student"]))
+    assert student.programme is programme
+    mine = session.scalars(
+        select(PlacementRequest).where(PlacementRequest.student_id == student.id)
+    ).all()
+    assert RequestStatus.ACCEPTED in {r.status for r in mine}

@@ -1,0 +1,79 @@
+"""A small world of two schools and two programmes, with a person in every role on each
+side, for access-control tests: everything on side A is "own", side B is "foreign"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.accounts.models import Membership, Role, User
+from core.institutions.models import Institution, RegistrationStatus
+from core.placements.models import PlacementRequest, RequestStatus
+from tests.factories import make_programme, make_request, make_school
+
+PASSWORD = "Correct-horse-42"
+_HASHED: dict[str, str] = {}
+
+
+def _hash_once(user: User) -> None:
+    # scrypt is slow on purpose; hash the shared test password once per run.
+    if PASSWORD not in _HASHED:
+        user.set_password(PASSWORD)
+        _HASHED[PASSWORD] = user.password_hash
+    user.password_hash = _HASHED[PASSWORD]
+
+
+@dataclass
+class World:
+    users: dict[str, User] = field(default_factory=dict)
+    memberships: dict[str, Membership] = field(default_factory=dict)
+    institutions: dict[str, Institution] = field(default_factory=dict)
+    requests: dict[str, PlacementRequest] = field(default_factory=dict)
+
+
+def _person(session, world: World, key: str, institution=None, role=None, admin=False) -> User:
+    user = User(email=f"{key}@example.org", name=key.replace("_", " ").title(), is_admin=admin)
+    _hash_once(user)
+    session.add(user)
+    if institution is not None:
+        membership = Membership(user=user, institution=institution, role=role)
+        session.add(membership)
+        world.memberships[key] = membership
+    world.users[key] = user
+    return user
+
+
+def build_world(session) -> World:
+    world = World()
+    for side in ("a", "b"):
+        school = make_school(session, name=f"School {side.upper()}")
+        programme = make_programme(session, name=f"Opleiding {side.upper()}")
+        world.institutions[f"school_{side}"] = school
+        world.institutions[f"programme_{side}"] = programme
+        _person(session, world, f"school_coordinator_{side}", school, Role.SCHOOL_COORDINATOR)
+        mentor = _person(session, world, f"mentor_{side}", school, Role.MENTOR)
+        _person(
+            session, world, f"programme_coordinator_{side}", programme, Role.PROGRAMME_COORDINATOR
+        )
+        supervisor = _person(
+            session, world, f"supervisor_{side}", programme, Role.PROGRAMME_SUPERVISOR
+        )
+        student_user = _person(session, world, f"student_{side}", programme, Role.STUDENT)
+        request = make_request(session, RequestStatus.ACCEPTED, school=school, programme=programme)
+        request.mentor, request.supervisor = mentor, supervisor
+        request.student.user = student_user
+        world.requests[side] = request
+    pending = make_school(session, name="School in afwachting", status=RegistrationStatus.PENDING)
+    world.institutions["pending"] = pending
+    _person(session, world, "pending_coordinator", pending, Role.SCHOOL_COORDINATOR)
+    _person(session, world, "admin", admin=True)
+    session.flush()
+    return world
+
+
+def sign_in(client, user: User, membership: Membership | None = None) -> None:
+    """Put a signed-in session on the test client (the login form has its own tests)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+        if membership is not None:
+            session["membership_id"] = membership.id
