@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 
 from core import schema
 from core.config import ConfigError
@@ -32,7 +32,7 @@ class StagebankGroup(FlaskGroup):
             return super().invoke(ctx)
         except ConfigError as error:
             raise click.ClickException(str(error)) from None
-        except (OperationalError, ProgrammingError) as error:
+        except DBAPIError as error:
             reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
             raise click.ClickException(
                 f"The database cannot do this ({reason}); check STAGEBANK_DATABASE_URL "

@@ -42,6 +42,7 @@ class Database:
         self.engine: Engine = create_engine(url, **options)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
 
     def is_reachable(self) -> bool:
@@ -55,10 +56,17 @@ class Database:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so DDL in
+    # migrations is transactional too and a failed migration leaves nothing half done.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.catalogue.models import EducationLevel, Subject
 from core.institutions.models import Campus, Institution, InstitutionKind, RegistrationStatus
-from core.offers.models import Offer, OfferStatus
+from core.offers.models import Offer, OfferStatus, Semester
 from core.placements.models import InternshipKind, PlacementRequest, RequestStatus, Student
 from core.placements.services import record_creation
 from core.reference.models import Municipality, Postcode
@@ -75,6 +75,13 @@ def any_subject(session, level="secondary", plugin=None) -> Subject:
     return session.scalars(query.order_by(Subject.code)).first()
 
 
+#: Level attributes that pass the built-in level plugins' rules.
+VALID_ATTRIBUTES = {
+    "secondary": {"graad": "2", "finaliteit": "doorstroom", "onderwijsvorm": "ASO"},
+    "primary": {"klas": "L3"},
+}
+
+
 def make_offer(
     session,
     school,
@@ -90,9 +97,10 @@ def make_offer(
         school_year="2026-2027",
         level_code=level,
         subject=subject or any_subject(session, level),
-        attributes=attributes or {},
+        attributes=attributes if attributes is not None else VALID_ATTRIBUTES.get(level, {}),
         places=places,
         status=status,
+        semester=Semester.FIRST,
     )
     session.add(offer)
     session.flush()

@@ -63,6 +63,7 @@ def _values(rule: Rule, world, actor: str, foreign: bool) -> dict:
         "membership_id": (
             world.memberships["school_coordinator_b"] if foreign else own_membership
         ).id,
+        "offer_id": (world.offers["b"] if foreign else world.offers["a"]).id,
         "token": "not-a-real-token",
         "lang": "nl",
         "filename": "style.css",
@@ -96,7 +97,7 @@ def test_every_route_declares_its_access_level(matrix_app):
 def test_foreign_objects_are_never_shown(matrix_app, world, actor):
     client = _client(matrix_app, world, actor)
     for rule in _rules(matrix_app):
-        if not {"request_id", "institution_id", "membership_id"} & set(rule.arguments):
+        if not {"request_id", "institution_id", "membership_id", "offer_id"} & set(rule.arguments):
             continue
         url = rule.build(_values(rule, world, actor, foreign=True), append_unknown=False)[1]
         for method in sorted(rule.methods & SAFE_METHODS_ONLY):

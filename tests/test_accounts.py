@@ -36,6 +36,7 @@ def login(client, email: str, password: str = PASSWORD):
 
 
 def last_mail(db, to: str) -> OutboxMessage:
+    db.rollback()  # end the read snapshot: see what other sessions committed
     db.expire_all()
     return db.scalars(
         select(OutboxMessage)
@@ -92,6 +93,7 @@ def test_sign_up_waits_for_approval_and_then_works(client, db, world):
     admin.post(
         f"/beheer/aanmeldingen/{institution.id}", data={"csrf_token": token, "decision": "approve"}
     )
+    db.rollback()  # end the read snapshot: see what other sessions committed
     db.expire_all()
     assert db.get(Institution, institution.id).status == RegistrationStatus.APPROVED
     assert client.get("/dashboard").status_code == 200
@@ -105,6 +107,7 @@ def test_a_school_in_the_registry_is_claimed_not_duplicated(client, db, world):
     known.status = RegistrationStatus.REGISTRY
     db.commit()
     post_form(client, "/registreren", **{**SIGN_UP, "institution_number": known.institution_number})
+    db.rollback()  # end the read snapshot: see what other sessions committed
     db.expire_all()
     assert db.get(Institution, known.id).status == RegistrationStatus.PENDING
     assert (
@@ -234,6 +237,7 @@ def test_a_coordinator_invites_a_colleague_who_sets_their_own_password(client, a
         post_form(invitee, link, name="Nieuwe Mentor", password="Mentor-wachtwoord-1").status_code
         == 302
     )
+    db.rollback()
     user = db.scalar(select(User).where(User.email == "nieuwe.mentor@example.org"))
     assert [(m.institution_id, m.role) for m in user.memberships] == [(school.id, Role.MENTOR)]
     assert invitee.get("/dashboard").status_code == 200
@@ -289,6 +293,7 @@ def test_anonymising_students_keeps_report_figures(app, db, world, cli):
     before = figures()
     result = cli.invoke(args=["gdpr", "anonymise-students", "--ended-before", "2030-01-01"])
     assert result.output == "2 student(s) anonymised.\n"
+    db.rollback()  # end the read snapshot: see what other sessions committed
     db.expire_all()
     request_a = db.get(PlacementRequest, world.requests["a"].id)
     assert request_a.student.first_name == "Geanonimiseerd"

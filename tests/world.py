@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from core.accounts.models import Membership, Role, User
 from core.institutions.models import Institution, RegistrationStatus
+from core.offers.models import Offer
 from core.placements.models import PlacementRequest, RequestStatus
-from tests.factories import make_programme, make_request, make_school
+from tests.factories import make_offer, make_programme, make_request, make_school
 
 PASSWORD = "Correct-horse-42"
 _HASHED: dict[str, str] = {}
@@ -28,6 +29,7 @@ class World:
     memberships: dict[str, Membership] = field(default_factory=dict)
     institutions: dict[str, Institution] = field(default_factory=dict)
     requests: dict[str, PlacementRequest] = field(default_factory=dict)
+    offers: dict[str, Offer] = field(default_factory=dict)
 
 
 def _person(session, world: World, key: str, institution=None, role=None, admin=False) -> User:
@@ -62,6 +64,7 @@ def build_world(session) -> World:
         request.mentor, request.supervisor = mentor, supervisor
         request.student.user = student_user
         world.requests[side] = request
+        world.offers[side] = make_offer(session, school)
     pending = make_school(session, name="School in afwachting", status=RegistrationStatus.PENDING)
     world.institutions["pending"] = pending
     _person(session, world, "pending_coordinator", pending, Role.SCHOOL_COORDINATOR)

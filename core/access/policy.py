@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import object_session
 
 from core.accounts.models import Membership, Role, User
-from core.institutions.models import InstitutionKind, RegistrationStatus
+from core.institutions.models import Institution, InstitutionKind, RegistrationStatus
 from core.placements.models import PlacementRequest, Student
 
 SCHOOL_ROLES = frozenset({Role.SCHOOL_COORDINATOR, Role.MENTOR})
@@ -37,6 +37,7 @@ class Action(enum.StrEnum):
     VIEW_INSTITUTION_ADMIN = "view_institution_admin"
     MANAGE_MEMBERS = "manage_members"
     VIEW_STUDENT = "view_student"
+    MANAGE_OFFERS = "manage_offers"
     ADMINISTER = "administer"
 
 
@@ -93,6 +94,12 @@ def can(actor: Actor, action: Action, target=None) -> bool:
         return _sees_student(actor, target)
     if action is Action.VIEW_INSTITUTION_ADMIN:
         return target is not None and target.id == actor.institution_id
+    if action is Action.MANAGE_OFFERS:
+        return (
+            target is not None
+            and target.id == actor.institution_id
+            and actor.role is Role.SCHOOL_COORDINATOR
+        )
     if action is Action.MANAGE_MEMBERS:
         return (
             target is not None and target.id == actor.institution_id and actor.role in COORDINATORS
@@ -103,7 +110,9 @@ def can(actor: Actor, action: Action, target=None) -> bool:
 def require(actor: Actor, action: Action, target=None) -> None:
     """Raise :class:`Denied` unless :func:`can` allows it."""
     if not can(actor, action, target):
-        raise Denied(not_found=target is not None)
+        # Hide foreign objects (404); one's own institution is known, so that is a 403.
+        own = isinstance(target, Institution) and target.id == actor.institution_id
+        raise Denied(not_found=target is not None and not own)
 
 
 def _sees_request(actor: Actor, request: PlacementRequest) -> bool:

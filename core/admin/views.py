@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -15,6 +17,8 @@ from core.accounts.services import AccountError, decide_registration
 from core.audit.models import AuditEntry
 from core.database import db_session
 from core.institutions.models import Institution, RegistrationStatus
+from core.offers import school_years
+from core.offers import services as offer_services
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer", template_folder="templates")
 
@@ -78,3 +82,18 @@ def audit_log():
         .all()
     )
     return render_template("admin/audit.html", entries=entries)
+
+
+@bp.get("/scholen-zonder-aanbod")
+@access(Access.ADMIN)
+def schools_without_offer():
+    chosen = request.args.get("schooljaar", "")
+    school_year = (
+        chosen if school_years.is_school_year(chosen) else school_years.school_year_of(date.today())
+    )
+    return render_template(
+        "admin/schools_without_offer.html",
+        school_year=school_year,
+        years=school_years.upcoming(date.today() - timedelta(days=365), 3),
+        schools=offer_services.schools_without_offer(db_session(), school_year),
+    )

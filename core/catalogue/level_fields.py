@@ -120,3 +120,48 @@ def _as_list(messages) -> list:
     if isinstance(messages, dict):
         return [message for nested in messages.values() for message in _as_list(nested)]
     return list(messages) if isinstance(messages, list | tuple) else [messages]
+
+
+def form_with_level_fields(
+    form_class: type, plugins: Plugins, level_code: str, target: str, locale: str
+) -> type:
+    """A subclass of ``form_class`` carrying the level's plugin fields (prefixed names)."""
+    extra = {
+        form_field_name(plugin, field): wtforms_field(field, locale)
+        for plugin, field in level_fields(plugins, level_code, target)
+    }
+    return type(f"{form_class.__name__}_{level_code}", (form_class,), extra)
+
+
+def level_attributes_from_form(
+    form, plugins: Plugins, level_code: str, target: str
+) -> tuple[dict[str, Any], bool]:
+    """Read and check the plugin fields of a bound form; errors land on the fields.
+
+    Returns ``(attributes, ok)``. Plugin fields are never written by ``populate_obj``.
+    """
+    names = {
+        field.name: form_field_name(plugin, field)
+        for plugin, field in level_fields(plugins, level_code, target)
+    }
+    raw = {name: form[prefixed].data for name, prefixed in names.items()}
+    clean, errors = clean_level_attributes(plugins, level_code, target, raw)
+    for name, messages in errors.items():
+        target_field = form[names[name]] if name in names else None
+        if target_field is not None:
+            target_field.errors = [*target_field.errors, *messages]
+        else:
+            form.form_errors.extend(messages)
+    return clean, not errors
+
+
+def fill_level_fields(form, plugins: Plugins, level_code: str, target: str, attributes) -> None:
+    """Put stored attributes into the plugin fields of an unsubmitted form."""
+    for plugin, field in level_fields(plugins, level_code, target):
+        if field.name in attributes:
+            form[form_field_name(plugin, field)].data = attributes[field.name]
+
+
+def level_field_names(plugins: Plugins, level_code: str, target: str) -> list[str]:
+    """The prefixed form field names of a level, in order (for templates)."""
+    return [form_field_name(p, f) for p, f in level_fields(plugins, level_code, target)]

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,6 +20,13 @@ class OfferStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     CLOSED = "closed"
+
+
+OFFER_STATUS_LABELS = {
+    OfferStatus.DRAFT: _l("Concept"),
+    OfferStatus.PUBLISHED: _l("Gepubliceerd"),
+    OfferStatus.CLOSED: _l("Gesloten"),
+}
 
 
 class Semester(enum.StrEnum):

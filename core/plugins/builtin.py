@@ -21,11 +21,12 @@ CORE_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versi
 def stagebank_blueprints():
     from core.accounts.views import bp as accounts
     from core.admin.views import bp as admin
+    from core.offers.views import bp as offers
     from core.placements.views import bp as placements
     from core.web.errors import bp as errors
     from core.web.views import bp as web
 
-    return [web, errors, accounts, admin, placements]
+    return [web, errors, accounts, admin, placements, offers]
 
 
 @hookimpl
@@ -45,12 +46,16 @@ def stagebank_migration_locations():
 
 @hookimpl
 def stagebank_configure_app(app):
+    from core.access.current import current_actor
+    from core.offers.models import OFFER_STATUS_LABELS, OfferStatus
     from core.placements.models import STATUS_LABELS, RequestStatus
     from core.plugins.templating import template_hook
     from core.web.security import add_security_headers
 
     app.jinja_env.globals["template_hook"] = template_hook
+    app.jinja_env.globals["current_actor"] = current_actor
     app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS[RequestStatus(status)]
+    app.jinja_env.globals["offer_status_label"] = lambda s: OFFER_STATUS_LABELS[OfferStatus(s)]
     app.after_request(add_security_headers)
 
 
