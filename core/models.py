@@ -5,11 +5,14 @@ from core.audit.models import AuditEntry
 from core.catalogue.models import EducationLevel, Subject, TrainingKind
 from core.institutions.models import Campus, Institution, InstitutionKind, RegistrationStatus
 from core.mail.models import MailStatus, OutboxMessage
+from core.notifications.models import DigestItem, NotificationPreference
 from core.offers.models import HostingEstimate, HostingStatus, Offer, OfferStatus
 from core.placements.models import (
+    BulkUpload,
     InternshipKind,
     PlacementRequest,
     RequestEvent,
+    RequestMessage,
     RequestStatus,
     Student,
 )
@@ -17,6 +20,10 @@ from core.plugins.regions import PluginRegion
 from core.reference.models import Municipality, Network, Postcode, Region
 
 __all__ = [
+    "BulkUpload",
+    "DigestItem",
+    "NotificationPreference",
+    "RequestMessage",
     "HostingEstimate",
     "HostingStatus",
     "AccountToken",

@@ -38,6 +38,10 @@ class Action(enum.StrEnum):
     MANAGE_MEMBERS = "manage_members"
     VIEW_STUDENT = "view_student"
     MANAGE_OFFERS = "manage_offers"
+    CREATE_REQUEST = "create_request"
+    MANAGE_STUDENTS = "manage_students"
+    ASSIGN_MENTOR = "assign_mentor"
+    POST_MESSAGE = "post_message"
     ADMINISTER = "administer"
 
 
@@ -100,6 +104,16 @@ def can(actor: Actor, action: Action, target=None) -> bool:
             and target.id == actor.institution_id
             and actor.role is Role.SCHOOL_COORDINATOR
         )
+    if action in (Action.CREATE_REQUEST, Action.MANAGE_STUDENTS):
+        return (
+            target is not None
+            and target.id == actor.institution_id
+            and actor.role is Role.PROGRAMME_COORDINATOR
+        )
+    if action is Action.ASSIGN_MENTOR:
+        return target.school_id == actor.institution_id and actor.role is Role.SCHOOL_COORDINATOR
+    if action is Action.POST_MESSAGE:
+        return actor.role is not Role.STUDENT and _sees_request(actor, target)
     if action is Action.MANAGE_MEMBERS:
         return (
             target is not None and target.id == actor.institution_id and actor.role in COORDINATORS
@@ -168,3 +182,26 @@ def student_fields_for(actor: Actor, request: PlacementRequest) -> tuple[str, ..
     if actor.is_admin or actor.role in PROGRAMME_ROLES:
         return ("full_name", "email", "student_number", "home_postcode")
     return ("full_name", "email")
+
+
+#: Who may move a request into each state: the school answers, the programme submits and
+#: withdraws, either side cancels or completes. Expiry is the system's alone.
+TRANSITION_ROLES = {
+    "submitted": {Role.PROGRAMME_COORDINATOR},
+    "accepted": {Role.SCHOOL_COORDINATOR},
+    "declined": {Role.SCHOOL_COORDINATOR},
+    "withdrawn": {Role.PROGRAMME_COORDINATOR},
+    "cancelled": {Role.SCHOOL_COORDINATOR, Role.PROGRAMME_COORDINATOR},
+    "completed": {Role.SCHOOL_COORDINATOR, Role.PROGRAMME_COORDINATOR},
+    "expired": set(),
+}
+
+
+def may_transition(actor: Actor | None, request: PlacementRequest, to_status: str) -> bool:
+    """True when ``actor`` may move ``request`` to ``to_status`` (None: the system itself)."""
+    if actor is None or actor.is_admin:
+        return True
+    if not actor.is_active_member or actor.role not in TRANSITION_ROLES.get(str(to_status), ()):
+        return False
+    side = request.school_id if actor.role is Role.SCHOOL_COORDINATOR else request.programme_id
+    return side == actor.institution_id

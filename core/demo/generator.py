@@ -34,6 +34,7 @@ from flask import Flask
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from core.access.policy import Actor
 from core.accounts.models import Membership, Role, User
 from core.catalogue.level_fields import clean_level_attributes, level_fields
 from core.catalogue.models import EducationLevel, Subject, TrainingKind
@@ -279,7 +280,6 @@ class _Builder:
         self.emails: set[str] = set()
         self.numbers: set[str] = set()
         self.school_names: set[str] = set()
-        self.taken: dict[int, int] = defaultdict(int)  # offer id -> places taken
         self.offer_buckets: dict[tuple, list[Offer]] = defaultdict(list)
         self.school_buckets: dict[tuple, list[_School]] = defaultdict(list)
         self.field_cache: dict[tuple[str, str], list[LevelField]] = {}
@@ -1183,8 +1183,6 @@ class _Builder:
             moment = self._at(day, after=moment)
             self.clock.now = moment
             transition(self.session, self.plugins, request, step, actor, reason)
-        if offer is not None and status in TAKES_A_PLACE:
-            self.taken[offer.id] += 1
         return request
 
     def _mentor_for(self, school: _School, offer: Offer | None) -> User | None:
@@ -1234,7 +1232,7 @@ class _Builder:
             offer = self.rng.choice(candidates)
             if offer.status is OfferStatus.DRAFT:
                 continue
-            if status in TAKES_A_PLACE and self.taken[offer.id] >= offer.places:
+            if S.ACCEPTED in PATHS.get(status, ()) and offer.accepted_count >= offer.places:
                 continue
             fallback = fallback or offer
             if self._fits(offer.period_end, want):
@@ -1328,22 +1326,28 @@ class _Builder:
 
     def _actor_and_reason(
         self, step: RequestStatus, programme: _Programme, school: _School
-    ) -> tuple[User | None, str]:
+    ) -> tuple[Actor | None, str]:
+        """Who takes ``step`` (as the state machine's rules allow) and why."""
         rng = self.rng
         if step is S.SUBMITTED:
-            return rng.choice([programme.coordinator, *programme.supervisors]), ""
+            return _acting(programme.coordinator, programme.row), ""
         if step is S.ACCEPTED:
-            return school.coordinator, ""
+            return _acting(school.coordinator, school.row), ""
         if step is S.DECLINED:
-            return school.coordinator, rng.choice(names.DECLINE_REASONS)
+            return _acting(school.coordinator, school.row), rng.choice(names.DECLINE_REASONS)
         if step is S.EXPIRED:
             return None, EXPIRED_REASON
         if step is S.WITHDRAWN:
-            return programme.coordinator, rng.choice(names.WITHDRAW_REASONS)
+            return _acting(programme.coordinator, programme.row), rng.choice(
+                names.WITHDRAW_REASONS
+            )
         if step is S.CANCELLED:
-            actor = school.coordinator if rng.random() < 0.4 else programme.coordinator
-            return actor, rng.choice(names.CANCEL_REASONS)
-        return rng.choice(programme.supervisors), ""  # completed
+            if rng.random() < 0.4:
+                return _acting(school.coordinator, school.row), rng.choice(names.CANCEL_REASONS)
+            return _acting(programme.coordinator, programme.row), rng.choice(
+                names.CANCEL_REASONS
+            )
+        return _acting(programme.coordinator, programme.row), ""  # completed
 
     @staticmethod
     def _in_sentence(subject: Subject) -> str:
@@ -1356,3 +1360,9 @@ class _Builder:
     @staticmethod
     def _dutch_date(day: date) -> str:
         return f"{day.day} {names.MONTHS_NL[day.month]}"
+
+
+def _acting(user: User, institution: Institution) -> Actor:
+    """``user`` acting in their membership of ``institution``."""
+    membership = next(m for m in user.memberships if m.institution is institution)
+    return Actor(user, membership)

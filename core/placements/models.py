@@ -125,3 +125,46 @@ STATUS_LABELS = {
     RequestStatus.CANCELLED: _l("Geannuleerd"),
     RequestStatus.COMPLETED: _l("Afgerond"),
 }
+
+
+class RequestMessage(Base):
+    """One message in the thread between programme and school about a request."""
+
+    __tablename__ = "request_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("placement_requests.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+    institution: Mapped[Institution | None] = relationship()
+
+
+class UploadStatus(enum.StrEnum):
+    VALIDATING = "validating"
+    REFUSED = "refused"
+    CREATING = "creating"
+    DONE = "done"
+
+
+class BulkUpload(Base):
+    """A CSV or XLSX file of requests: validated whole, then created in one transaction."""
+
+    __tablename__ = "bulk_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255))
+    status: Mapped[UploadStatus] = mapped_column(enum_type(UploadStatus))
+    total_rows: Mapped[int] = mapped_column(default=0)
+    processed_rows: Mapped[int] = mapped_column(default=0)
+    #: Per-row, per-column problems: [{"row": 3, "column": "school", "message": "..."}].
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -1,0 +1,1 @@
+"""Telling people what happened: per-person choices, immediate mail and daily digests."""
