@@ -165,3 +165,28 @@ def fill_level_fields(form, plugins: Plugins, level_code: str, target: str, attr
 def level_field_names(plugins: Plugins, level_code: str, target: str) -> list[str]:
     """The prefixed form field names of a level, in order (for templates)."""
     return [form_field_name(p, f) for p, f in level_fields(plugins, level_code, target)]
+
+
+def errors_onto_form(
+    form,
+    errors: dict[str, list[str]],
+    plugins: Plugins,
+    level_code: str,
+    target: str,
+    aliases: dict[str, str] | None = None,
+) -> None:
+    """Put a service's ``{field: [message]}`` refusal onto the form's fields.
+
+    ``attributes.<name>`` lands on the plugin field; ``aliases`` maps service field names
+    to form field names; anything else becomes a form-wide error.
+    """
+    names = {
+        f"attributes.{field.name}": form_field_name(plugin, field)
+        for plugin, field in level_fields(plugins, level_code, target)
+    } | (aliases or {})
+    for name, messages in errors.items():
+        field = form._fields.get(names.get(name, name))
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+        else:
+            form.form_errors.extend(messages)

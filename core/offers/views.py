@@ -16,12 +16,11 @@ from core.access.policy import Action, Denied, require
 from core.access.routes import Access, access
 from core.accounts.forms import EmptyForm
 from core.catalogue.level_fields import (
+    errors_onto_form,
     fill_level_fields,
-    form_field_name,
     form_with_level_fields,
     level_attributes_from_form,
     level_field_names,
-    level_fields,
 )
 from core.catalogue.models import Subject
 from core.catalogue.services import levels_in_region
@@ -134,7 +133,7 @@ def _edit(school, actor, level_code: str, offer: Offer | None):
                     services.change_offer_status(db, plugins, actor, saved, OfferStatus.PUBLISHED)
             except services.OfferRefused as refused:
                 db.rollback()
-                _errors_to_form(form, refused.errors, plugins, level_code)
+                errors_onto_form(form, refused.errors, plugins, level_code, "offer")
             else:
                 db.commit()
                 flash(_("Het aanbod is opgeslagen."), "info")
@@ -146,19 +145,6 @@ def _edit(school, actor, level_code: str, offer: Offer | None):
         level_code=level_code,
         level_fields=level_field_names(plugins, level_code, "offer"),
     )
-
-
-def _errors_to_form(form, errors: dict, plugins, level_code: str) -> None:
-    prefixed = {
-        f"attributes.{f.name}": form_field_name(p, f)
-        for p, f in level_fields(plugins, level_code, "offer")
-    }
-    for name, messages in errors.items():
-        field = form._fields.get(prefixed.get(name, name))
-        if field is not None:
-            field.errors = [*field.errors, *messages]
-        else:
-            form.form_errors.extend(messages)
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])

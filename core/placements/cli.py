@@ -36,3 +36,26 @@ def anonymise_students_command(ended_before, dry_run: bool):
             return
         count = anonymise_students(session, cutoff)
     click.echo(f"{count} student(s) anonymised.")
+
+
+@click.group("requests")
+def requests_group():
+    """Placement requests: scheduled jobs."""
+
+
+@requests_group.command("expire")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Pretend today is this date (YYYY-MM-DD); default: today.",
+)
+@with_appcontext
+def expire_command(today):
+    """Expire submitted requests whose answer deadline has passed (run daily from cron)."""
+    from core.placements.services import expire_overdue
+    from core.plugins.manager import plugins_of
+
+    with database(current_app).sessionmaker() as session, session.begin():
+        count = expire_overdue(session, plugins_of(current_app), today.date() if today else None)
+    click.echo(f"{count} request(s) expired.")

@@ -127,6 +127,18 @@ STATUS_LABELS = {
 }
 
 
+#: Button labels: the action that moves a request into each state.
+TRANSITION_LABELS = {
+    RequestStatus.SUBMITTED: _l("Versturen naar de school"),
+    RequestStatus.ACCEPTED: _l("Aanvaarden"),
+    RequestStatus.DECLINED: _l("Weigeren"),
+    RequestStatus.WITHDRAWN: _l("Intrekken"),
+    RequestStatus.CANCELLED: _l("Annuleren"),
+    RequestStatus.COMPLETED: _l("Markeren als afgerond"),
+    RequestStatus.EXPIRED: _l("Laten verlopen"),
+}
+
+
 class RequestMessage(Base):
     """One message in the thread between programme and school about a request."""
 

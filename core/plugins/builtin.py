@@ -21,22 +21,35 @@ CORE_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versi
 def stagebank_blueprints():
     from core.accounts.views import bp as accounts
     from core.admin.views import bp as admin
+    from core.institutions.views import bp as institutions
+    from core.notifications.views import bp as notifications
     from core.offers.views import bp as offers
     from core.placements.views import bp as placements
+    from core.search.views import bp as search
     from core.web.errors import bp as errors
     from core.web.views import bp as web
 
-    return [web, errors, accounts, admin, placements, offers]
+    return [web, errors, accounts, admin, placements, offers, search, institutions, notifications]
 
 
 @hookimpl
 def stagebank_cli_commands():
     from core.cli import db_group, demo_command, serve_command
     from core.mail.cli import mail_group
-    from core.placements.cli import gdpr_group
+    from core.notifications.cli import notifications_group
+    from core.placements.cli import gdpr_group, requests_group
     from core.plugins.cli import plugins_group
 
-    return [db_group, demo_command, serve_command, plugins_group, mail_group, gdpr_group]
+    return [
+        db_group,
+        demo_command,
+        serve_command,
+        plugins_group,
+        mail_group,
+        gdpr_group,
+        requests_group,
+        notifications_group,
+    ]
 
 
 @hookimpl
@@ -48,7 +61,13 @@ def stagebank_migration_locations():
 def stagebank_configure_app(app):
     from core.access.current import current_actor
     from core.offers.models import OFFER_STATUS_LABELS, OfferStatus
-    from core.placements.models import STATUS_LABELS, RequestStatus
+    from core.placements.forms import KIND_LABELS
+    from core.placements.models import (
+        STATUS_LABELS,
+        TRANSITION_LABELS,
+        InternshipKind,
+        RequestStatus,
+    )
     from core.plugins.templating import template_hook
     from core.web.security import add_security_headers
 
@@ -56,6 +75,8 @@ def stagebank_configure_app(app):
     app.jinja_env.globals["current_actor"] = current_actor
     app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS[RequestStatus(status)]
     app.jinja_env.globals["offer_status_label"] = lambda s: OFFER_STATUS_LABELS[OfferStatus(s)]
+    app.jinja_env.globals["transition_label"] = lambda s: TRANSITION_LABELS[RequestStatus(s)]
+    app.jinja_env.globals["kind_label"] = lambda kind: KIND_LABELS[InternshipKind(kind)]
     app.after_request(add_security_headers)
 
 
@@ -77,6 +98,15 @@ def stagebank_report_sections(session, start, end):
             rows=tuple((status.value, count) for status, count in rows),
         )
     ]
+
+
+@hookimpl
+def stagebank_request_status_changed(placement_request, event):
+    from sqlalchemy.orm import object_session
+
+    from core.notifications.services import notify_status_changed
+
+    notify_status_changed(object_session(placement_request), placement_request, event)
 
 
 @hookimpl
