@@ -76,9 +76,15 @@ def load_config(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path, environment),
         "PLUGINS": plugin_allow_list(os.environ.get("STAGEBANK_PLUGINS")),
         "MAIL_OUTBOX": str(instance_path / "outbox"),
+        # Links in mail sent by scheduled jobs, outside any web request.
+        "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
         "MAIL_FROM": _env("MAIL_FROM", "Stagebank <no-reply@stagebank.invalid>"),
         "SMTP_URL": _smtp_url(),
         "SMTP_TIMEOUT": _smtp_timeout(),
+        # Requests per API token, in the notation of flask-limiter ("300 per minute").
+        "API_RATE_LIMIT": _env("API_RATE_LIMIT", "300 per minute"),
+        # Shared rate-limit counters for several workers (unset: each process counts alone).
+        "REDIS_URL": _env("REDIS_URL"),
         "BABEL_DEFAULT_LOCALE": "nl",
         "LANGUAGES": ("nl", "en"),
         "SESSION_COOKIE_HTTPONLY": True,

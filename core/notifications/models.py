@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,3 +56,12 @@ class DigestItem(Base):
     digested_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
 
     user: Mapped[User] = relationship()
+
+
+KIND_LABELS = {
+    NotificationKind.NEW_REQUEST: _l("Nieuwe aanvragen"),
+    NotificationKind.ANSWER: _l("Antwoorden op aanvragen"),
+    NotificationKind.CANCELLATION: _l("Ingetrokken en geannuleerde stages"),
+    NotificationKind.MESSAGE: _l("Berichten"),
+    NotificationKind.UPCOMING_START: _l("Stages die binnenkort beginnen"),
+}

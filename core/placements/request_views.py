@@ -24,6 +24,7 @@ from core.catalogue.models import EducationLevel, Subject
 from core.catalogue.services import levels_in_region
 from core.database import db_session
 from core.institutions.models import Institution, InstitutionKind
+from core.notifications.services import notify_message_posted
 from core.offers.models import Offer
 from core.placements import forms, services
 from core.placements.models import STATUS_LABELS, RequestStatus, Student
@@ -124,21 +125,12 @@ def post_message(request_id: int):
             for messages in refused.errors.values():
                 flash(" ".join(messages), "error")
         else:
-            _notify_message(db, message)
+            notify_message_posted(db, message)
             db.commit()
             flash(_("Je bericht is verstuurd."), "info")
     else:
         flash(_("Schrijf een bericht."), "error")
     return redirect(url_for("placements.request_page", request_id=request_id) + "#berichten")
-
-
-def _notify_message(db, message) -> None:
-    """Tell the other side (the notifications area decides who and how)."""
-    from core.notifications import services as notifications
-
-    notifier = getattr(notifications, "notify_message_posted", None)
-    if notifier is not None:
-        notifier(db, message)
 
 
 @bp.post("/aanvragen/<int:request_id>/mentor")

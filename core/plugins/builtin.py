@@ -21,15 +21,33 @@ CORE_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versi
 def stagebank_blueprints():
     from core.accounts.views import bp as accounts
     from core.admin.views import bp as admin
+    from core.api.setup import bp as api
+    from core.api.token_views import bp as api_tokens
+    from core.dashboards.views import bp as dashboards
     from core.institutions.views import bp as institutions
     from core.notifications.views import bp as notifications
     from core.offers.views import bp as offers
+    from core.placements.bulk_views import bp as bulk
     from core.placements.views import bp as placements
     from core.search.views import bp as search
     from core.web.errors import bp as errors
     from core.web.views import bp as web
 
-    return [web, errors, accounts, admin, placements, offers, search, institutions, notifications]
+    return [
+        web,
+        errors,
+        accounts,
+        admin,
+        placements,
+        offers,
+        search,
+        institutions,
+        notifications,
+        dashboards,
+        bulk,
+        api,
+        api_tokens,
+    ]
 
 
 @hookimpl
