@@ -12,6 +12,10 @@ from werkzeug.routing import Rule
 
 from core.access.routes import Access, route_access
 from core.accounts.models import AccountToken
+from core.api.models import ApiToken
+from core.api.tokens import digest
+from core.placements.models import BulkUpload, UploadStatus
+from tests.api_support import Api, issue_token
 from tests.world import build_world, sign_in
 
 ACTORS = [
@@ -27,6 +31,15 @@ ACTORS = [
 #: Statuses that show nothing of the object asked for.
 REFUSED = {302, 400, 403, 404, 405, 410}
 SAFE_METHODS_ONLY = {"GET", "POST"}
+#: URL parameters that name an object of one side.
+OBJECT_ARGUMENTS = {
+    "request_id",
+    "institution_id",
+    "membership_id",
+    "offer_id",
+    "upload_id",
+    "token_id",
+}
 
 
 @pytest.fixture
@@ -38,7 +51,24 @@ def matrix_app(make_app, app):
 @pytest.fixture
 def world(app, db):
     built = build_world(db)
+    built.uploads = {
+        side: BulkUpload(
+            programme_id=built.institutions[f"programme_{side}"].id,
+            filename=f"aanvragen-{side}.csv",
+            status=UploadStatus.DONE,
+        )
+        for side in ("a", "b")
+    }
+    db.add_all(built.uploads.values())
     db.commit()
+    # An API token for every person (``secrets``), and their ids (``token_ids``).
+    built.secrets = {
+        actor: issue_token(db, built, actor) for actor in [*ACTORS[1:], "school_coordinator_b"]
+    }
+    built.token_ids = {
+        actor: db.scalar(select(ApiToken.id).where(ApiToken.token_hash == digest(secret)))
+        for actor, secret in built.secrets.items()
+    }
     return built
 
 
@@ -57,6 +87,9 @@ def _values(rule: Rule, world, actor: str, foreign: bool) -> dict:
         else world.institutions["school_b"]
     )
     own_membership = world.memberships.get(actor) or world.memberships["school_coordinator_a"]
+    own_school = (
+        own_institution if own_institution.kind == "school" else world.institutions["school_a"]
+    )
     values = {
         "request_id": (world.requests["b"] if foreign else world.requests["a"]).id,
         "institution_id": (foreign_institution if foreign else own_institution).id,
@@ -64,8 +97,16 @@ def _values(rule: Rule, world, actor: str, foreign: bool) -> dict:
             world.memberships["school_coordinator_b"] if foreign else own_membership
         ).id,
         "offer_id": (world.offers["b"] if foreign else world.offers["a"]).id,
+        "upload_id": (world.uploads["b"] if foreign else world.uploads["a"]).id,
+        # A school's public page: the actor's own school (else school A), or school B.
+        "school_id": (world.institutions["school_b"] if foreign else own_school).id,
         "token": "not-a-real-token",
+        # A personal API token: the actor's own (else the administrator's), or school B's.
+        "token_id": world.token_ids[
+            "school_coordinator_b" if foreign else actor if actor in world.token_ids else "admin"
+        ],
         "lang": "nl",
+        "name": "primary",
         "filename": "style.css",
     }
     missing = set(rule.arguments) - set(values)
@@ -75,6 +116,11 @@ def _values(rule: Rule, world, actor: str, foreign: bool) -> dict:
 
 def _rules(app):
     return sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule)
+
+
+def _web_rules(app):
+    """The web pages; the API (tokens only) is checked by the ``test_api_*`` tests below."""
+    return [rule for rule in _rules(app) if not rule.rule.startswith("/api/")]
 
 
 def _client(app, world, actor):
@@ -96,8 +142,8 @@ def test_every_route_declares_its_access_level(matrix_app):
 @pytest.mark.parametrize("actor", ACTORS)
 def test_foreign_objects_are_never_shown(matrix_app, world, actor):
     client = _client(matrix_app, world, actor)
-    for rule in _rules(matrix_app):
-        if not {"request_id", "institution_id", "membership_id", "offer_id"} & set(rule.arguments):
+    for rule in _web_rules(matrix_app):
+        if not OBJECT_ARGUMENTS & set(rule.arguments):
             continue
         url = rule.build(_values(rule, world, actor, foreign=True), append_unknown=False)[1]
         for method in sorted(rule.methods & SAFE_METHODS_ONLY):
@@ -110,7 +156,7 @@ def test_foreign_objects_are_never_shown(matrix_app, world, actor):
 @pytest.mark.parametrize("actor", ACTORS)
 def test_each_level_admits_exactly_its_people(matrix_app, world, actor):
     client = _client(matrix_app, world, actor)
-    for rule in _rules(matrix_app):
+    for rule in _web_rules(matrix_app):
         if "GET" not in rule.methods or rule.endpoint == "static":
             continue
         level = route_access(matrix_app, rule.endpoint)
@@ -190,3 +236,111 @@ def test_only_coordinators_invite(matrix_app, world, db):
     assert db.scalar(select(func.count()).select_from(AccountToken)) == 0
     page = mentor.get(f"/instelling/{school_a.id}/leden").get_data(as_text=True)
     assert "School A" in page and "Een collega uitnodigen" not in page
+
+
+# --------------------------------------------------------------------------- the API
+#
+# The API answers tokens only: no token (or only the session cookie) is a 401; an own
+# object answers 2xx to the people entitled to it, a foreign one 403 or 404.
+
+MEMBERS = set(ACTORS) - {"anonymous", "pending_coordinator"}
+#: Who gets a 2xx on each API reading of their own objects (everyone else: 403 or 404).
+API_OWN_READERS = {
+    "api-institutions.list_institutions": MEMBERS,
+    "api-institutions.get_institution": MEMBERS,
+    "api-institutions.list_levels": MEMBERS,
+    "api-offers.search_offers": MEMBERS,
+    "api-offers.get_offer": MEMBERS,  # offer A is published
+    "api-offers.school_offers": {"school_coordinator_a"},
+    "api-requests.list_requests": MEMBERS,
+    "api-requests.get_request": OWN_REQUEST_VIEWERS,
+    "api-requests.list_messages": OWN_REQUEST_VIEWERS,
+    "api-students.list_students": {"programme_coordinator_a"},
+    "api-reports.get_report": {"admin"},
+}
+API_QUERIES = {"api-reports.get_report": "?from=2026-01-01&to=2026-12-31"}
+#: Readable by every member, like the web's public pages: approved institutions and
+#: published offers. Changing them stays with their own people.
+API_SHARED_READING = {"api-institutions.get_institution", "api-offers.get_offer"}
+#: A well-formed body for every API change of an object, so the access check is reached.
+API_BODIES = {
+    "api-offers.replace_offer": lambda world: _offer_body(world),
+    "api-offers.update_offer": lambda world: {"places": 1},
+    "api-requests.transition_request": lambda world: {"status": "cancelled", "reason": "x"},
+    "api-requests.post_message": lambda world: {"body": "Hallo"},
+    "api-requests.assign_mentor": lambda world: {"mentor_id": None},
+}
+
+
+def _offer_body(world) -> dict:
+    offer = world.offers["b"]
+    return {
+        "school_year": offer.school_year,
+        "campus_id": offer.campus_id,
+        "level_code": offer.level_code,
+        "subject_id": offer.subject_id,
+        "places": 1,
+        "semester": "1",
+    }
+
+
+def _api_rules(app):
+    return [
+        rule
+        for rule in _rules(app)
+        if rule.rule.startswith("/api/") and route_access(app, rule.endpoint) is not Access.PUBLIC
+    ]
+
+
+def _methods(rule) -> list[str]:
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def _api(app, world, actor) -> Api:
+    return Api(app.test_client(), world.secrets.get(actor))
+
+
+def test_the_api_answers_401_without_a_token_even_with_a_session(matrix_app, world):
+    signed_in = _client(matrix_app, world, "admin")
+    rules = _api_rules(matrix_app)
+    assert len(rules) >= 10
+    for rule in rules:
+        url = rule.build(_values(rule, world, "admin", foreign=False), append_unknown=False)[1]
+        for method in _methods(rule):
+            for client in (matrix_app.test_client(), signed_in):
+                response = client.open(url, method=method, json={})
+                assert response.status_code == 401 and response.is_json, (method, url)
+
+
+@pytest.mark.parametrize("actor", ACTORS[1:])
+def test_the_api_opens_own_objects_to_the_people_entitled(matrix_app, world, actor):
+    api = _api(matrix_app, world, actor)
+    readings = [rule for rule in _api_rules(matrix_app) if "GET" in rule.methods]
+    assert {rule.endpoint for rule in readings} == set(API_OWN_READERS)
+    for rule in readings:
+        url = rule.build(_values(rule, world, actor, foreign=False), append_unknown=False)[1]
+        status = api.client.get(url + API_QUERIES.get(rule.endpoint, ""), headers=api.headers)
+        expected = {200} if actor in API_OWN_READERS[rule.endpoint] else {403, 404}
+        assert status.status_code in expected, (actor, url, status.status_code)
+
+
+@pytest.mark.parametrize("actor", ACTORS[1:])
+def test_the_api_never_shows_or_changes_foreign_objects(matrix_app, world, actor):
+    api = _api(matrix_app, world, actor)
+    for rule in _api_rules(matrix_app):
+        if not OBJECT_ARGUMENTS & set(rule.arguments):
+            continue
+        url = rule.build(_values(rule, world, actor, foreign=True), append_unknown=False)[1]
+        for method in _methods(rule):
+            if method == "GET" and rule.endpoint in API_SHARED_READING:
+                continue
+            if method != "GET":
+                assert rule.endpoint in API_BODIES, f"teach the matrix a body for {rule.endpoint}"
+            body = API_BODIES[rule.endpoint](world) if method != "GET" else None
+            response = api.open(
+                method, url.removeprefix("/api/v1"), json=body, headers={"If-Match": "*"}
+            )
+            if actor == "admin":
+                assert response.status_code < 500, (method, url)
+                continue  # the policy lets an administrator do anything
+            assert response.status_code in {403, 404}, (actor, method, url, response.status_code)

@@ -190,7 +190,7 @@ def test_hook_stagebank_migration_locations(make_app, tmp_path):
         PLUGIN_OBJECTS={"notes": Notes()},
     )
     branches = {location.branch for location in schema.migration_locations(app)}
-    assert branches == {"core", "sintgorik_bridge", "notes"}
+    assert branches == {"core", "sintgorik_bridge", "philosophy_subjects", "notes"}
     assert schema.pending_heads(app)
     schema.upgrade(app)
     assert not schema.pending_heads(app)
@@ -426,3 +426,33 @@ def test_hook_stagebank_bridges(make_app):
 
     with pytest.raises(DuplicateBridge):
         available_bridges(plugins_of(make_app(PLUGIN_OBJECTS={"clash": Clash()})))
+
+
+def test_hook_stagebank_schools_teaching(make_app, app, db):
+    from core.catalogue.services import schools_teaching
+
+    official = make_school(db, name="GO! Atheneum")  # network GO: all seven subjects
+    catholic = make_school(db, name="Sint-Jozefscollege")
+    catholic.network_code = "KOV"
+    db.flush()
+    with app.app_context():
+        islam = db.scalar(
+            select(Subject).where(Subject.code == "ISL", Subject.level_code == "secondary")
+        )
+        catholic_religion = db.scalar(
+            select(Subject).where(Subject.code == "RKG", Subject.level_code == "secondary")
+        )
+        plugins = plugins_of(app)
+        assert schools_teaching(db, plugins, islam) == {official.id}
+        assert schools_teaching(db, plugins, catholic_religion) == {official.id, catholic.id}
+        math = db.scalar(select(Subject).where(Subject.code == "WIS"))
+        assert schools_teaching(db, plugins, math) is None  # no plugin has a say
+
+        class OnlyOne:
+            @hookimpl
+            def stagebank_schools_teaching(self, session, subject):
+                return {catholic.id}
+
+        narrowed = make_app(PLUGIN_OBJECTS={"only": OnlyOne()})
+        assert schools_teaching(db, plugins_of(narrowed), catholic_religion) == {catholic.id}
+    db.rollback()

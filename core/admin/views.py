@@ -15,10 +15,14 @@ from core.accounts.mails import send_registration_decision
 from core.accounts.models import ROLE_LABELS, Membership
 from core.accounts.services import AccountError, decide_registration
 from core.audit.models import AuditEntry
+from core.audit.services import record
 from core.database import db_session
 from core.institutions.models import Institution, RegistrationStatus
 from core.offers import school_years
 from core.offers import services as offer_services
+from core.plugins.manager import plugins_of
+from core.plugins.regions import enablement, set_enabled
+from core.reference.models import Region
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer", template_folder="templates")
 
@@ -97,3 +101,43 @@ def schools_without_offer():
         years=school_years.upcoming(date.today() - timedelta(days=365), 3),
         schools=offer_services.schools_without_offer(db_session(), school_year),
     )
+
+
+@bp.get("/plugins")
+@access(Access.ADMIN)
+def plugin_regions():
+    db, plugins = db_session(), plugins_of()
+    return render_template(
+        "admin/plugins.html",
+        plugins=plugins,
+        regions=list(db.scalars(select(Region).order_by(Region.position))),
+        enabled=enablement(db, plugins),
+        form=forms.EmptyForm(),
+    )
+
+
+@bp.post("/plugins/<name>")
+@access(Access.ADMIN)
+def save_plugin_regions(name: str):
+    db, plugins = db_session(), plugins_of()
+    if name not in plugins.plugin_names:
+        abort(404)
+    if not forms.EmptyForm().validate_on_submit():
+        abort(400)
+    chosen = set(request.form.getlist("regions"))
+    before = enablement(db, plugins)[name]
+    for region in db.scalars(select(Region.code)):
+        if (region in chosen) != (region in before):
+            set_enabled(db, plugins, name, region, region in chosen)
+            record(
+                db,
+                "plugin_region_changed",
+                current_actor().user,
+                None,
+                plugin=name,
+                region=region,
+                enabled=region in chosen,
+            )
+    db.commit()
+    flash(_("De regio's van %(name)s zijn opgeslagen.", name=name), "info")
+    return redirect(url_for("admin.plugin_regions"))

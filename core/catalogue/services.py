@@ -88,3 +88,14 @@ def levels_in_region(session: Session, plugins: Plugins, region_code: str) -> li
         select(EducationLevel).where(EducationLevel.active).order_by(EducationLevel.position)
     )
     return [row for row in rows if region_code in enabled.get(row.plugin, set())]
+
+
+def schools_teaching(session: Session, plugins: Plugins, subject) -> set[int] | None:
+    """Schools that teach ``subject`` according to the plugins; None when none has a say."""
+    answers = [
+        set(found)
+        for _, found in plugins.results_by_plugin(
+            "stagebank_schools_teaching", session=session, subject=subject
+        )
+    ]
+    return set.intersection(*answers) if answers else None

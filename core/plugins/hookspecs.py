@@ -136,6 +136,25 @@ def stagebank_training_kinds():
     """
 
 
+@hookspec
+def stagebank_schools_teaching(session, subject):
+    """Return the ids of the schools that teach ``subject``, or ``None`` for no opinion.
+
+    ``subject`` is a :class:`~core.catalogue.models.Subject` row. Suggestions and searches
+    leave out schools that a plugin says do not teach it (the answers of several plugins
+    are intersected).
+
+    Example::
+
+        @hookimpl
+        def stagebank_schools_teaching(session, subject):
+            if subject.plugin != "philosophy_subjects":
+                return None
+            return set(session.scalars(select(Declared.school_id)
+                                       .where(Declared.subject_code == subject.code)))
+    """
+
+
 # ------------------------------------------------------------------ forms, schemas
 
 
@@ -184,7 +203,8 @@ def stagebank_template_fragment(slot, context):
 
     Templates call ``{{ template_hook("home_after_intro", region=region) }}``; the
     fragments of every plugin enabled for the page's region are joined in order.
-    Slots: ``home_after_intro``, ``offer_details``.
+    Slots: ``home_after_intro``, ``offer_details``, ``school_offer`` (a school's own
+    offer page), ``footer``.
 
     Example::
 
