@@ -10,8 +10,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml tests/example_plugin/pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	# The tutorial's example plugin, installed as any third-party plugin would be.
+	$(BIN)/pip install --quiet -e tests/example_plugin
 	touch $(STAMP)
 
 install: $(STAMP) translations

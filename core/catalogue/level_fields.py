@@ -40,7 +40,11 @@ def wtforms_field(field: LevelField, locale: str) -> wtforms.Field:
     """An unbound WTForms field for a level field."""
     label = field.label.in_locale(locale)
     description = field.help.in_locale(locale) if field.help else ""
-    checks = [wt_validators.InputRequired() if field.required else wt_validators.Optional()]
+    checks = [
+        wt_validators.InputRequired(message=_l("Dit veld is verplicht."))
+        if field.required
+        else wt_validators.Optional()
+    ]
     if field.kind == "integer":
         return wtforms.IntegerField(label, checks, description=description)
     if field.kind == "text":
