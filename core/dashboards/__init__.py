@@ -1,0 +1,1 @@
+"""Dashboards: each role's to-do list, overview tables with CSV export, calendar feeds."""
