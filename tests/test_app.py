@@ -10,7 +10,7 @@ def test_home_page_is_dutch_by_default(client):
     response = client.get("/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert '<html lang="nl">' in html
+    assert '<html lang="nl-BE">' in html
     assert "Stageplaatsen voor leraren in opleiding" in html
 
 
@@ -81,3 +81,29 @@ def test_assets_are_served_by_the_app(client):
 def test_offer_page_ignores_an_unknown_region(client):
     response = client.get("/aanbod?regio=atlantis&niveau=zzz")
     assert response.status_code == 200
+
+
+def test_the_chosen_language_is_remembered_for_the_next_login(make_app, app, db):
+    from tests.world import PASSWORD, build_world
+
+    world = build_world(db)
+    db.commit()
+    app = make_app(WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    client.post("/aanmelden", data={"email": "mentor_a@example.org", "password": PASSWORD})
+    client.get("/taal/en")
+    db.rollback()
+    db.expire_all()
+    assert db.get(type(world.users["mentor_a"]), world.users["mentor_a"].id).locale == "en"
+    fresh = app.test_client()
+    fresh.post("/aanmelden", data={"email": "mentor_a@example.org", "password": PASSWORD})
+    assert '<html lang="en">' in fresh.get("/dashboard").get_data(as_text=True)
+
+
+def test_dates_are_written_the_flemish_way(app):
+    import datetime as dt
+
+    from flask_babel import format_date
+
+    with app.test_request_context():
+        assert format_date(dt.date(2027, 2, 1), "short") == "1/02/2027"

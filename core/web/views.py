@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session
-from sqlalchemy import select
+from flask_babel import get_locale
+from flask_login import current_user
 
 from core.access.routes import Access, access
-from core.catalogue.services import levels_in_region
 from core.database import database, db_session
-from core.offers.services import published_offers
 from core.plugins.manager import plugins_of
-from core.reference.models import Region
+from core.search import services as search_services
+from core.search.forms import OfferSearchForm
 from core.web.stats import home_figures
 
 bp = Blueprint("web", __name__, template_folder="templates")
@@ -28,21 +29,17 @@ def home():
 @bp.get("/aanbod")
 @access(Access.PUBLIC)
 def offers():
-    session_ = db_session()
-    plugins = plugins_of()
-    regions = list(session_.scalars(select(Region).order_by(Region.position)))
-    region = request.args.get("regio") or None
-    if region and region not in {r.code for r in regions}:
-        region = None
-    levels = levels_in_region(session_, plugins, region) if region else []
-    level = request.args.get("niveau") or None
+    """The offer search; public, because the offer of places holds no personal data."""
+    session_, plugins, today = db_session(), plugins_of(), date.today()
+    form = OfferSearchForm(request.args)
+    search_services.fill_choices(form, session_, plugins, today, str(get_locale() or "nl"))
+    search = search_services.search_from_form(form, session_, today)
+    number = search_services.page_number(request.args.get("pagina"))
     return render_template(
-        "web/offers.html",
-        regions=regions,
-        region=region,
-        levels=levels,
-        level=level,
-        offers=published_offers(session_, plugins, region_code=region, level_code=level),
+        "search/offers.html",
+        form=form,
+        page=search.page(session_, plugins, number) if search else None,
+        with_distance=bool(search and search.origin),
     )
 
 
@@ -52,6 +49,9 @@ def switch_language(lang: str):
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)
     session["lang"] = lang
+    if current_user.is_authenticated and current_user.locale != lang:
+        current_user.locale = lang  # remembered for the next login and for mail
+        db_session().commit()
     target = request.args.get("next", "/")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/"):
