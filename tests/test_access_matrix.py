@@ -14,6 +14,8 @@ from core.access.routes import Access, route_access
 from core.accounts.models import AccountToken
 from core.api.models import ApiToken
 from core.api.tokens import digest
+from core.helpdesk.models import FaqEntry, Ticket
+from core.newsletters.models import Newsletter, Segment
 from core.placements.models import BulkUpload, UploadStatus
 from tests.api_support import Api, issue_token
 from tests.world import build_world, sign_in
@@ -39,6 +41,8 @@ OBJECT_ARGUMENTS = {
     "offer_id",
     "upload_id",
     "token_id",
+    "ticket_id",
+    "user_id",
 }
 
 
@@ -60,6 +64,15 @@ def world(app, db):
         for side in ("a", "b")
     }
     db.add_all(built.uploads.values())
+    built.newsletter = Newsletter(subject="Nieuws", body="Tekst", segment=Segment.EVERYONE)
+    built.faq_entry = FaqEntry(question_nl="Vraag?", answer_nl="Antwoord.")
+    db.add_all([built.newsletter, built.faq_entry])
+    # A helpdesk question of every person.
+    built.tickets = {
+        actor: Ticket(user=built.users[actor], subject="Vraag", body="Hoe?")
+        for actor in [*ACTORS[1:], "school_coordinator_b"]
+    }
+    db.add_all(built.tickets.values())
     db.commit()
     # An API token for every person (``secrets``), and their ids (``token_ids``).
     built.secrets = {
@@ -105,6 +118,16 @@ def _values(rule: Rule, world, actor: str, foreign: bool) -> dict:
         "token_id": world.token_ids[
             "school_coordinator_b" if foreign else actor if actor in world.token_ids else "admin"
         ],
+        # A helpdesk question: the actor's own (else the administrator's), or school B's.
+        "ticket_id": world.tickets[
+            "school_coordinator_b" if foreign else actor if actor in world.tickets else "admin"
+        ].id,
+        # A person (administrators' pages): the actor (else the administrator), or school B's.
+        "user_id": world.users[
+            "school_coordinator_b" if foreign else actor if actor in world.users else "admin"
+        ].id,
+        "newsletter_id": world.newsletter.id,
+        "entry_id": world.faq_entry.id,
         "lang": "nl",
         "name": "primary",
         "filename": "style.css",

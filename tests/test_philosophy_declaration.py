@@ -49,3 +49,38 @@ def test_only_the_school_coordinator_declares(app, db):
         client = app.test_client()
         sign_in(client, world.users[who], world.memberships[who])
         assert client.get("/plugin/levensbeschouwing").status_code == 403, who
+
+
+def test_suggestions_leave_out_schools_that_do_not_teach_the_subject(app, db):
+    import datetime as dt
+
+    from core.offers import school_years
+    from core.offers.models import HostingAnswer, HostingEstimate, HostingStatus
+    from core.search.services import SchoolNeed, suggest_schools
+    from plugins.philosophy_subjects.teaching import declare
+
+    world = build_world(db)
+    year = school_years.school_year_of(dt.date.today())
+    islam = db.scalar(
+        select(Subject).where(Subject.code == "ISL", Subject.level_code == "secondary")
+    )
+    for side in ("a", "b"):
+        db.add(
+            HostingStatus(
+                school=world.institutions[f"school_{side}"],
+                school_year=year,
+                answer=HostingAnswer.YES,
+                accepted_count=0,
+                estimates=[HostingEstimate(subject_id=islam.id, places=1)],
+            )
+        )
+    declare(db, world.institutions["school_b"], {"RKG"})  # school B: Catholic religion only
+    db.commit()
+    with app.test_request_context():
+        names = [
+            s.school.name
+            for s in suggest_schools(
+                db, plugins_of(app), SchoolNeed(subject_id=islam.id, school_year=year)
+            )
+        ]
+    assert names == ["School A"]

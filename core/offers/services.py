@@ -1,5 +1,5 @@
 """Rules for offers: what a school may publish, hosting status and capacity, and which
-offers a visitor of a region may see."""
+offers a visitor of a region may see (``visible_in_region``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.access.policy import Action, Actor, require
 from core.accounts.models import Membership, Role, User
@@ -139,14 +139,21 @@ def _check_period(values: OfferValues, refuse) -> None:
 def save_offer(
     session: Session,
     plugins: Plugins,
-    actor: Actor,
+    actor: Actor | None,
     school: Institution,
     values: OfferValues,
     offer: Offer | None = None,
 ) -> Offer:
-    """Create or update one of ``school``'s offers (the caller commits)."""
-    require(actor, Action.MANAGE_OFFERS, school)
+    """Create or update one of ``school``'s offers (the caller commits).
+
+    ``actor`` None is the system itself (a bridge or a legacy import, see
+    :mod:`core.bridges`): it skips the person's right, never :func:`check_offer`.
+    """
+    if actor is not None:
+        require(actor, Action.MANAGE_OFFERS, school)
     if offer is not None and offer.school_id != school.id:
+        if actor is None:
+            raise OfferRefused({"school_id": [str(_l("Dit aanbod hoort niet bij deze school."))]})
         require(actor, Action.MANAGE_OFFERS, offer.school)
     if errors := check_offer(session, plugins, school, values):
         raise OfferRefused(errors)
@@ -343,35 +350,6 @@ def publish_offer(session: Session, plugins: Plugins, offer: Offer) -> None:
     offer.status = OfferStatus.PUBLISHED
     session.flush()
     plugins.hook.stagebank_offer_published(offer=offer)
-
-
-def published_offers(
-    session: Session,
-    plugins: Plugins,
-    region_code: str | None = None,
-    level_code: str | None = None,
-    limit: int = 100,
-) -> list[Offer]:
-    """Published offers whose level and subject plugins are enabled in the school's region."""
-    query = (
-        select(Offer)
-        .join(Offer.school)
-        .join(Offer.subject)
-        .join(Subject.level)
-        .where(Offer.status == OfferStatus.PUBLISHED, visible_in_region(session, plugins))
-        .options(
-            contains_eager(Offer.school),
-            contains_eager(Offer.subject).contains_eager(Subject.level),
-            joinedload(Offer.campus),
-        )
-        .order_by(Offer.updated_at.desc(), Offer.id)
-        .limit(limit)
-    )
-    if region_code:
-        query = query.where(Institution.region_code == region_code)
-    if level_code:
-        query = query.where(Offer.level_code == level_code)
-    return list(session.scalars(query))
 
 
 def visible_in_region(session: Session, plugins: Plugins) -> ColumnElement[bool]:

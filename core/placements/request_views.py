@@ -3,7 +3,7 @@ that creates one, prefilled from an offer or a school."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -288,12 +288,3 @@ def _request_form(db, programme, level_code: str, offer, school):
             if field.name in offer.attributes:
                 form[form_field_name(plugin, field)].data = offer.attributes[field.name]
     return form
-
-
-def request_link(offer=None, school=None) -> str | None:
-    """URL of a prefilled request form, for result lists (None if there is no such page)."""
-    if "placements.new_request" not in current_app.view_functions:
-        return None
-    if offer is not None:
-        return url_for("placements.new_request", offer=offer.id)
-    return url_for("placements.new_request", school=school.id)

@@ -9,10 +9,9 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import func, select
 
 from core.plugins import hookimpl
-from core.plugins.types import MigrationLocation, Name, ReportSection
+from core.plugins.types import MigrationLocation
 
 CORE_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 
@@ -23,18 +22,24 @@ def stagebank_blueprints():
     from core.admin.views import bp as admin
     from core.api.setup import bp as api
     from core.api.token_views import bp as api_tokens
+    from core.bridges.views import bp as bridges
     from core.dashboards.views import bp as dashboards
+    from core.helpdesk.views import bp as helpdesk
     from core.institutions.views import bp as institutions
+    from core.newsletters.views import bp as newsletters
     from core.notifications.views import bp as notifications
     from core.offers.views import bp as offers
     from core.placements.bulk_views import bp as bulk
     from core.placements.views import bp as placements
+    from core.reports.views import bp as reports
     from core.search.views import bp as search
     from core.web.errors import bp as errors
+    from core.web.health import bp as health
     from core.web.views import bp as web
 
     return [
         web,
+        health,
         errors,
         accounts,
         admin,
@@ -47,16 +52,25 @@ def stagebank_blueprints():
         bulk,
         api,
         api_tokens,
+        bridges,
+        reports,
+        helpdesk,
+        newsletters,
     ]
 
 
 @hookimpl
 def stagebank_cli_commands():
+    from core.api.cli import token_group
+    from core.backup.cli import export_command, import_command
+    from core.bridges.cli import bridge_group, import_group
     from core.cli import db_group, demo_command, serve_command
+    from core.jobs.cli import jobs_group, worker_command
     from core.mail.cli import mail_group
     from core.notifications.cli import notifications_group
     from core.placements.cli import gdpr_group, requests_group
     from core.plugins.cli import plugins_group
+    from core.reports.cli import registry_group, report_command
 
     return [
         db_group,
@@ -67,6 +81,16 @@ def stagebank_cli_commands():
         gdpr_group,
         requests_group,
         notifications_group,
+        token_group,
+        worker_command,
+        jobs_group,
+        export_command,
+        import_command,
+        # after import_command: `import legacy`, and `import FILE` falls back to it
+        bridge_group,
+        import_group,
+        report_command,
+        registry_group,
     ]
 
 
@@ -77,7 +101,9 @@ def stagebank_migration_locations():
 
 @hookimpl
 def stagebank_configure_app(app):
+    from core import logging as request_logging
     from core.access.current import current_actor
+    from core.jobs import queue
     from core.offers.models import OFFER_STATUS_LABELS, OfferStatus
     from core.placements.forms import KIND_LABELS
     from core.placements.models import (
@@ -87,6 +113,7 @@ def stagebank_configure_app(app):
         RequestStatus,
     )
     from core.plugins.templating import template_hook
+    from core.web import proxy
     from core.web.security import add_security_headers
 
     app.jinja_env.globals["template_hook"] = template_hook
@@ -96,35 +123,31 @@ def stagebank_configure_app(app):
     app.jinja_env.globals["transition_label"] = lambda s: TRANSITION_LABELS[RequestStatus(s)]
     app.jinja_env.globals["kind_label"] = lambda kind: KIND_LABELS[InternshipKind(kind)]
     app.after_request(add_security_headers)
+    request_logging.init_app(app)
+    queue.init_app(app)
+    proxy.init_app(app)
 
 
 @hookimpl
 def stagebank_report_sections(session, start, end):
-    from core.placements.models import PlacementRequest
+    from core.reports.figures import core_sections
 
-    rows = session.execute(
-        select(PlacementRequest.status, func.count())
-        .where(PlacementRequest.created_at >= start, PlacementRequest.created_at < end)
-        .group_by(PlacementRequest.status)
-        .order_by(PlacementRequest.status)
-    ).all()
-    return [
-        ReportSection(
-            key="requests_by_status",
-            title=Name("Aanvragen per status", "Requests by status"),
-            columns=("status", "aantal"),
-            rows=tuple((status.value, count) for status, count in rows),
-        )
-    ]
+    return core_sections(session, start, end)
 
 
 @hookimpl
 def stagebank_request_status_changed(placement_request, event):
     from sqlalchemy.orm import object_session
 
+    from core.bridges.outbox import queue_status_change
+    from core.bridges.services import SILENT
     from core.notifications.services import notify_status_changed
 
-    notify_status_changed(object_session(placement_request), placement_request, event)
+    session = object_session(placement_request)
+    # Requests that came from a bridge: the change waits in its outbox, same transaction.
+    queue_status_change(session, placement_request, event)
+    if not session.info.get(SILENT):  # a legacy import replays history: nobody is told
+        notify_status_changed(session, placement_request, event)
 
 
 @hookimpl

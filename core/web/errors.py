@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from core.access.current import is_api_request
 from core.access.policy import Denied
 
 bp = Blueprint("errors", __name__)
@@ -37,6 +38,10 @@ def _page(code: int, message_key: int | str | None = None):
 @bp.app_errorhandler(405)
 @bp.app_errorhandler(500)
 def http_error(error):
+    if is_api_request():  # e.g. an unknown address under /api/: JSON, like the API itself
+        from core.api.errors import http_error as api_error
+
+        return api_error(error)
     return _page(getattr(error, "code", 500))
 
 

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from core.access.routes import Access, access
-from core.database import database, db_session
+from core.database import db_session
 from core.plugins.manager import plugins_of
 from core.search import services as search_services
 from core.search.forms import OfferSearchForm
@@ -57,11 +57,3 @@ def switch_language(lang: str):
     if parts.scheme or parts.netloc or not target.startswith("/"):
         target = "/"
     return redirect(target)
-
-
-@bp.get("/healthz")
-@access(Access.PUBLIC)
-def healthz():
-    if database().is_reachable():
-        return {"status": "ok", "database": "ok"}, 200
-    return {"status": "unavailable", "database": "unreachable"}, 503

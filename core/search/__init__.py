@@ -1,0 +1,1 @@
+"""The programmes' side of the offer: searching places and suggesting schools."""
