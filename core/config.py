@@ -8,6 +8,10 @@ from pathlib import Path
 
 BUILTIN_PLUGINS = ("secondary", "primary", "philosophy_subjects", "sintgorik_bridge")
 ENVIRONMENTS = ("development", "production", "testing")
+LOG_FORMATS = ("json", "text")
+MAX_DEFAULT_WEB_WORKERS = 8
+# One send is a connect and a few SMTP commands, each waiting at most the SMTP timeout.
+LEASE_PER_SMTP_TIMEOUT = 5
 
 
 class ConfigError(Exception):
@@ -50,15 +54,58 @@ def _smtp_url() -> str | None:
     return url
 
 
-def _smtp_timeout() -> float:
-    raw = _env("SMTP_TIMEOUT", "10")
+def _positive(name: str, default: float, kind: type = float, what: str = "seconds"):
+    """``STAGEBANK_<name>`` as a positive number (``kind`` is ``float`` or ``int``)."""
+    raw = _env(name, str(default))
     try:
-        timeout = float(raw)
+        value = kind(raw)
     except ValueError:
-        timeout = 0
-    if not timeout > 0:
-        raise ConfigError(f"STAGEBANK_SMTP_TIMEOUT must be a number of seconds, not {raw!r}.")
-    return timeout
+        value = 0
+    if not value > 0:
+        raise ConfigError(f"STAGEBANK_{name} must be a positive number of {what}, not {raw!r}.")
+    return value
+
+
+def default_web_workers() -> int:
+    """Gunicorn's rule of thumb, 2 × cores + 1, capped so that a big machine does not open
+    more database connections than PostgreSQL's default allows for two app servers."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(2 * (cores or 1) + 1, MAX_DEFAULT_WEB_WORKERS)
+
+
+def _proxy_count() -> int:
+    raw = _env("PROXY_COUNT", "0")
+    if not raw.isdigit():
+        raise ConfigError(f"STAGEBANK_PROXY_COUNT must be a whole number, not {raw!r}.")
+    return int(raw)
+
+
+def _log_level() -> str:
+    level = (_env("LOG_LEVEL", "INFO") or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(
+            f"STAGEBANK_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}."
+        )
+    return level
+
+
+def _log_format(environment: str) -> str:
+    default = "json" if environment == "production" else "text"
+    value = (_env("LOG_FORMAT", default) or default).lower()
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"STAGEBANK_LOG_FORMAT must be json or text, not {value!r}.")
+    return value
+
+
+def _mail_lease(smtp_timeout: float) -> float:
+    """Seconds a claimed message stays reserved for the worker sending it."""
+    lease = _positive("MAIL_LEASE", 900)
+    if lease < LEASE_PER_SMTP_TIMEOUT * smtp_timeout:
+        raise ConfigError(
+            f"STAGEBANK_MAIL_LEASE must be at least {LEASE_PER_SMTP_TIMEOUT} times "
+            "STAGEBANK_SMTP_TIMEOUT, so that a slow send is never taken over by another worker."
+        )
+    return lease
 
 
 def load_config(instance_path: Path) -> dict:
@@ -70,21 +117,34 @@ def load_config(instance_path: Path) -> dict:
         )
     instance_path.mkdir(parents=True, exist_ok=True)
     default_db = f"sqlite:///{instance_path / 'stagebank.sqlite3'}"
+    smtp_timeout = _positive("SMTP_TIMEOUT", 10)
     return {
         "STAGEBANK_ENV": environment,
         "DATABASE_URL": _env("DATABASE_URL", default_db),
         "SECRET_KEY": _secret_key(instance_path, environment),
         "PLUGINS": plugin_allow_list(os.environ.get("STAGEBANK_PLUGINS")),
         "MAIL_OUTBOX": str(instance_path / "outbox"),
+        # Uploads are refused above this size before they are read whole (413).
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         # Links in mail sent by scheduled jobs, outside any web request.
         "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
         "MAIL_FROM": _env("MAIL_FROM", "Stagebank <no-reply@stagebank.invalid>"),
         "SMTP_URL": _smtp_url(),
-        "SMTP_TIMEOUT": _smtp_timeout(),
+        "SMTP_TIMEOUT": smtp_timeout,
+        "MAIL_LEASE": _mail_lease(smtp_timeout),
         # Requests per API token, in the notation of flask-limiter ("300 per minute").
         "API_RATE_LIMIT": _env("API_RATE_LIMIT", "300 per minute"),
-        # Shared rate-limit counters for several workers (unset: each process counts alone).
+        # The job queue and the API's rate-limit counters, shared by every process (unset:
+        # background jobs run in the process that asks for them, counters per process).
         "REDIS_URL": _env("REDIS_URL"),
+        "JOB_TIMEOUT": _positive("JOB_TIMEOUT", 600, int),
+        # `stagebank serve --production`: gunicorn worker processes and request timeout.
+        "WEB_WORKERS": _positive("WEB_WORKERS", default_web_workers(), int, "processes"),
+        "WEB_TIMEOUT": _positive("WEB_TIMEOUT", 30, int),
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "PROXY_COUNT": _proxy_count(),
+        "LOG_FORMAT": _log_format(environment),
+        "LOG_LEVEL": _log_level(),
         "BABEL_DEFAULT_LOCALE": "nl",
         "LANGUAGES": ("nl", "en"),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -107,3 +107,20 @@ def test_dates_are_written_the_flemish_way(app):
 
     with app.test_request_context():
         assert format_date(dt.date(2027, 2, 1), "short") == "1/02/2027"
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(app, db):
+    from tests.world import build_world, sign_in
+
+    world = build_world(db)
+    db.commit()
+    client = app.test_client()
+    sign_in(
+        client, world.users["programme_coordinator_a"], world.memberships["programme_coordinator_a"]
+    )
+    response = client.post(
+        "/aanvragen/upload",
+        data={"bestand": (__import__("io").BytesIO(b"x" * (7 * 1024 * 1024)), "groot.csv")},
+    )
+    assert response.status_code == 413
+    assert "Dit bestand is te groot." in response.get_data(as_text=True)

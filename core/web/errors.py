@@ -20,6 +20,7 @@ MESSAGES = {
     403: lambda: _("Je hebt geen toegang tot deze pagina."),
     404: lambda: _("Deze pagina bestaat niet."),
     405: lambda: _("Deze actie is hier niet toegestaan."),
+    413: lambda: _("Dit bestand is te groot. Stuur een bestand van hoogstens 5 MB."),
     500: lambda: _("Er liep iets mis. Probeer het later opnieuw."),
     503: lambda: _("Stagebank is tijdelijk niet beschikbaar. Probeer het later opnieuw."),
 }
@@ -36,6 +37,7 @@ def _page(code: int, message_key: int | str | None = None):
 @bp.app_errorhandler(403)
 @bp.app_errorhandler(404)
 @bp.app_errorhandler(405)
+@bp.app_errorhandler(413)
 @bp.app_errorhandler(500)
 def http_error(error):
     if is_api_request():  # e.g. an unknown address under /api/: JSON, like the API itself
