@@ -62,3 +62,43 @@ def test_a_programme_finds_an_offer_and_sends_a_request(journey, db):
         Student.student_number == "r42"))
     assert created.status == RequestStatus.SUBMITTED
     assert created.offer_id in {o.id for o in world.offers.values()}
+
+
+def test_a_programme_sends_requests_for_several_students_at_once(journey, db):
+    page = journey.page
+    # Given a programme coordinator with three students and a school with room
+    world = build_world(db)
+    offer = world.offers["a"]
+    offer.places = 5
+    for number, first in enumerate(("Jens", "Noor", "Wout")):
+        db.add(Student(programme=world.institutions["programme_a"], first_name=first,
+                       last_name="Claes", email=f"{first.lower()}@example.org",
+                       student_number=f"r{number}00"))
+    db.commit()
+    sign_in(journey, world.users["programme_coordinator_a"].email)
+
+    # When she selects the three students and fills one form for all of them
+    journey.click(page.get_by_role("link", name="Studenten"))
+    for first in ("Jens", "Noor", "Wout"):
+        page.get_by_label(f"Claes, {first}").check()
+    journey.click(page.get_by_role("button", name="Aanvragen voor de gekozen studenten"))
+    if "kies" in page.content().lower() and page.get_by_role("link", name="Secundair").count():
+        journey.click(page.get_by_role("link", name="Secundair onderwijs"))
+    page.get_by_label("Instellingsnummer van de school").fill(
+        world.institutions["school_a"].institution_number)
+    page.get_by_label("Nummer van het aanbod").fill(str(offer.id))
+    page.get_by_label("Vak", exact=True).select_option(label=offer.subject.name_nl)
+    page.get_by_label("Graad").select_option("2")
+    page.get_by_label("Finaliteit").select_option("doorstroom")
+    page.get_by_label("Onderwijsvorm").select_option("ASO")
+    page.get_by_label("Begindatum").fill("2027-03-01")
+    page.get_by_label("Einddatum").fill("2027-03-26")
+    journey.click(page.get_by_role("button", name="3 aanvragen versturen"))
+
+    # Then three requests are submitted in one go
+    journey.screenshot("bulk-sent")
+    db.rollback()
+    created = db.scalars(select(PlacementRequest).where(PlacementRequest.offer_id == offer.id)
+                         ).all()
+    assert len(created) == 3
+    assert {r.status for r in created} == {RequestStatus.SUBMITTED}
