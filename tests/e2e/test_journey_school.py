@@ -107,3 +107,30 @@ def test_the_school_accepts_from_its_dashboard_and_the_mentor_sees_the_trainee(
     assert "Jens Claes" in mentor.content()
     journey.screenshot("mentor")
     mentor.context.close()
+
+
+def test_the_dashboard_works_at_phone_width_and_by_keyboard(phone_journey, app, db):
+    journey, page = phone_journey, phone_journey.page
+    # Given a request waiting for the school's answer, on a 390 px wide phone
+    world = build_world(db)
+    created = _submitted_request(app, db, world)
+    sign_in(journey, world.users["school_coordinator_a"].email)
+
+    # When the coordinator accepts with the keyboard only
+    row = page.get_by_role("row").filter(has_text="Jens Claes")
+    row.get_by_role("button", name="Aanvaarden").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    journey.check_accessibility()
+
+    # Then the request is accepted and nothing on the page is wider than the screen
+    db.rollback()
+    db.expire_all()
+    assert db.get(PlacementRequest, created.id).status == RequestStatus.ACCEPTED
+    width = page.evaluate("document.documentElement.scrollWidth")
+    widest = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+        " > 391).map(e => e.tagName + '.' + e.className).slice(0, 5)"
+    )
+    assert width <= 390 + 1, widest
+    journey.screenshot("phone")
