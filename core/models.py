@@ -1,10 +1,19 @@
 """Import every core model so that ``Base.metadata`` knows all core tables."""
 
 from core.accounts.models import AccountToken, LoginFailure, Membership, Role, User
+from core.api.models import ApiToken
 from core.audit.models import AuditEntry
+from core.bridges.models import BridgeMapping, BridgeOutbox, BridgeRun, BridgeRunIssue
 from core.catalogue.models import EducationLevel, Subject, TrainingKind
+from core.helpdesk.models import FaqEntry, Ticket
 from core.institutions.models import Campus, Institution, InstitutionKind, RegistrationStatus
 from core.mail.models import MailStatus, OutboxMessage
+from core.newsletters.models import (
+    Newsletter,
+    NewsletterOptOut,
+    NewsletterRecipient,
+    NewsletterSchool,
+)
 from core.notifications.models import DigestItem, NotificationPreference
 from core.offers.models import HostingEstimate, HostingStatus, Offer, OfferStatus
 from core.placements.models import (
@@ -20,6 +29,10 @@ from core.plugins.regions import PluginRegion
 from core.reference.models import Municipality, Network, Postcode, Region
 
 __all__ = [
+    "BridgeMapping",
+    "BridgeOutbox",
+    "BridgeRun",
+    "BridgeRunIssue",
     "BulkUpload",
     "DigestItem",
     "NotificationPreference",
@@ -27,10 +40,12 @@ __all__ = [
     "HostingEstimate",
     "HostingStatus",
     "AccountToken",
+    "ApiToken",
     "AuditEntry",
     "LoginFailure",
     "Campus",
     "EducationLevel",
+    "FaqEntry",
     "Institution",
     "InstitutionKind",
     "InternshipKind",
@@ -38,6 +53,10 @@ __all__ = [
     "Membership",
     "Municipality",
     "Network",
+    "Newsletter",
+    "NewsletterOptOut",
+    "NewsletterRecipient",
+    "NewsletterSchool",
     "Offer",
     "OfferStatus",
     "OutboxMessage",
@@ -51,6 +70,7 @@ __all__ = [
     "Role",
     "Student",
     "Subject",
+    "Ticket",
     "TrainingKind",
     "User",
 ]

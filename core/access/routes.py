@@ -7,6 +7,9 @@ Levels, from open to closed:
 * ``MEMBER``: a person acting for an approved institution, or an administrator. Which
   objects they reach is then decided by :mod:`core.access.policy` in the services.
 * ``ADMIN``: platform administrators only.
+
+Under ``/api/`` the same levels hold for the owner of the bearer token; a refusal there is
+a JSON 401 or 403 instead of a redirect.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Callable
 
 from flask import Flask, abort, redirect, request, url_for
 
-from core.access.current import current_actor
+from core.access.current import current_actor, is_api_request
 
 
 class Access(enum.StrEnum):
@@ -62,11 +65,15 @@ def enforce_route_access(app: Flask) -> None:
             return None
         actor = current_actor()
         if actor.user is None:
+            if is_api_request():  # no redirect for programs: 401, answered as JSON
+                abort(401)
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         if level is Access.SIGNED_IN:
             return None
         if level is Access.ADMIN and not actor.is_admin:
             abort(403)
         if level is Access.MEMBER and not (actor.is_admin or actor.is_active_member):
+            if is_api_request():
+                abort(403)
             return redirect(url_for("accounts.account"))
         return None

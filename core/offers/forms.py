@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from core.offers.models import HostingAnswer, NoHostingReason, Semester
 
@@ -75,7 +75,7 @@ class OfferForm(FlaskForm):
     mentor_ids = SelectMultipleField(_l("Mentoren"), [Optional()], coerce=int, choices=[])
     mentor_name = StringField(
         _l("Andere mentor(en)"),
-        [Optional()],
+        [Optional(), Length(max=200)],
         description=_l("Namen van mentoren zonder account op Stagebank."),
     )
     notes = TextAreaField(_l("Opmerkingen voor de lerarenopleidingen"), [Optional()])

@@ -108,6 +108,8 @@ def check_offer(
     if not 1 <= (values.places or 0) <= MAX_PLACES:
         refuse("places", _l("Kies tussen 1 en %(n)d plaatsen.", n=MAX_PLACES))
     _check_period(values, refuse)
+    if len(values.mentor_name or "") > 200:
+        refuse("mentor_name", _l("Gebruik hoogstens 200 tekens."))
     mentor_ids = {user.id for user in mentors_of(session, school)}
     if set(values.mentor_ids) - mentor_ids:
         refuse("mentor_ids", _l("Kies mentoren van je eigen school."))
