@@ -197,6 +197,42 @@ def create_request(
 ) -> PlacementRequest:
     """Create a request for one student, submitted at once unless ``submit`` is False."""
     programme = programme_of(actor)
+    request = _new_request(session, plugins, programme, values, actor.user, today)
+    if submit:
+        transition(session, plugins, request, S.SUBMITTED, actor)
+    return request
+
+
+def import_request(
+    session: Session,
+    plugins: Plugins,
+    programme: Institution,
+    values: RequestValues,
+    status: RequestStatus,
+    reason: str,
+    today: date | None = None,
+) -> PlacementRequest:
+    """Create a request as the system (a bridge or a legacy import) and bring it to ``status``.
+
+    The entry point of :mod:`core.bridges`: the same :func:`check_request` as
+    :func:`create_request`, then every step from draft to ``status`` through
+    :func:`transition` with actor None and ``reason`` (e.g. ``"import mentorant"``), so a
+    historical accepted or completed request takes a place like any other and each step is
+    a recorded event. Raises :class:`RequestRefused` or :class:`TransitionRefused`.
+    """
+    request = _new_request(session, plugins, programme, values, None, today)
+    move_to(session, plugins, request, status, None, reason)
+    return request
+
+
+def _new_request(
+    session: Session,
+    plugins: Plugins,
+    programme: Institution,
+    values: RequestValues,
+    user: User | None,
+    today: date | None,
+) -> PlacementRequest:
     if errors := check_request(session, plugins, programme, values):
         raise RequestRefused(errors)
     clean, _ = clean_level_attributes(plugins, values.level_code, "request", values.attributes)
@@ -219,9 +255,7 @@ def create_request(
         status=S.DRAFT,
     )
     session.add(request)
-    record_creation(session, request, actor.user)
-    if submit:
-        transition(session, plugins, request, S.SUBMITTED, actor)
+    record_creation(session, request, user)
     return request
 
 
@@ -290,6 +324,43 @@ def transition(
     session.flush()
     plugins.hook.stagebank_request_status_changed(placement_request=placement_request, event=event)
     return event
+
+
+def status_path(from_status: RequestStatus, to_status: RequestStatus) -> list[RequestStatus] | None:
+    """The shortest chain of allowed steps from one status to another (``[]`` when they are
+    equal), or None when the state machine has no way there."""
+    paths: dict[RequestStatus, list[RequestStatus]] = {RequestStatus(from_status): []}
+    queue = [RequestStatus(from_status)]
+    while queue:
+        current = queue.pop(0)
+        if current == to_status:
+            return paths[current]
+        for step in sorted(TRANSITIONS.get(current, ()), key=list(S).index):
+            if step not in paths:
+                paths[step] = [*paths[current], step]
+                queue.append(step)
+    return None
+
+
+def move_to(
+    session: Session,
+    plugins: Plugins,
+    placement_request: PlacementRequest,
+    to_status: RequestStatus,
+    actor: Actor | None,
+    reason: str = "",
+) -> list[RequestEvent]:
+    """Bring a request to ``to_status`` step by step, each step through :func:`transition`."""
+    path = status_path(placement_request.status, RequestStatus(to_status))
+    if path is None:
+        raise TransitionRefused(
+            _l(
+                "Een aanvraag met status %(from_status)s kan niet naar %(to_status)s.",
+                from_status=placement_request.status.value,
+                to_status=RequestStatus(to_status).value,
+            )
+        )
+    return [transition(session, plugins, placement_request, s, actor, reason) for s in path]
 
 
 def _compare_and_set_status(session: Session, request, from_status, to_status) -> None:

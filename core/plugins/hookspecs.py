@@ -222,6 +222,11 @@ def stagebank_template_fragment(slot, context):
 def stagebank_report_sections(session, start, end):
     """Return :class:`~core.plugins.types.ReportSection` objects for a reporting period.
 
+    ``start`` and ``end`` are UTC moments (``[start, end)``). The report page shows each
+    section as a table; give ``headers`` (a :class:`~core.plugins.types.Name` per column),
+    a ``note`` and a ``chart`` (:class:`~core.plugins.types.ReportChart`) for people, the
+    exports keep the column keys.
+
     Example::
 
         @hookimpl
@@ -269,9 +274,29 @@ def stagebank_offer_published(offer):
 def stagebank_bridges():
     """Return :class:`~core.plugins.types.BridgeSpec` objects for external systems.
 
+    The core's bridge framework (:mod:`core.bridges`) does the rest: ``stagebank bridge
+    sync NAME`` calls ``connect(settings)``, pushes the outbox of local status changes with
+    ``connector.push(change)``, pulls ``connector.pull()`` (a list of
+    :class:`~core.plugins.types.BridgeRecord`) and applies the records through the core's
+    services, keeping external ids in a mapping table and recording every run.
+
     Example::
+
+        class Connector:
+            complete_kinds = ("school",)
+
+            def __init__(self, settings):
+                self.url = settings["url"]
+
+            def pull(self):
+                return [BridgeRecord("school", "S-1", {"name": "Sint-Jan", "region_code":
+                                     "brussel", "street": "Kerkstraat 1", "postcode": "1000"})]
+
+            def push(self, change):
+                post_json(f"{self.url}/requests/{change.external_id}", change.payload)
 
         @hookimpl
         def stagebank_bridges():
-            return [BridgeSpec("sintgorik", "Sint-Goriks", settings=("url", "token"))]
+            return [BridgeSpec("sintgorik", "Sint-Goriks", settings=("sintgorik_bridge.url",),
+                               connect=Connector)]
     """
