@@ -91,8 +91,9 @@ class Journey:
 
         results = Axe().run(
             self.page,
-            options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
-                                                           "wcag21aa"]}},
+            options={
+                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+            },
         )
         bad = [
             f"{v['id']} ({v['impact']}): {v['help']} at "
@@ -118,8 +119,9 @@ def journey(browser, live_server, request):
 
 @pytest.fixture
 def phone_journey(browser, live_server, request):
-    context = browser.new_context(locale="nl-BE", viewport={"width": 390, "height": 844},
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        locale="nl-BE", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     yield Journey(page=page, name=f"{request.node.name}-phone", base_url=live_server)

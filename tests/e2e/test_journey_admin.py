@@ -12,8 +12,9 @@ def test_primary_offers_appear_only_in_the_pilot_province(journey, db):
     # Given primary schools with published offers in Limburg and in Oost-Vlaanderen
     world = build_world(db)
     limburg = make_school(db, region="limburg", name="Basisschool De Regenboog", level="primary")
-    ghent = make_school(db, region="oost-vlaanderen", name="Vrije Basisschool Gent",
-                        level="primary")
+    ghent = make_school(
+        db, region="oost-vlaanderen", name="Vrije Basisschool Gent", level="primary"
+    )
     make_offer(db, limburg, level="primary")
     make_offer(db, ghent, level="primary")
     db.commit()

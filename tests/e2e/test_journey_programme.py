@@ -16,8 +16,15 @@ def test_a_programme_finds_an_offer_and_sends_a_request(journey, db):
     world = build_world(db)
     offer = world.offers["a"]
     subject_name = offer.subject.name_nl
-    db.add(Student(programme=world.institutions["programme_a"], first_name="Jens",
-                   last_name="Claes", email="jens@example.org", student_number="r42"))
+    db.add(
+        Student(
+            programme=world.institutions["programme_a"],
+            first_name="Jens",
+            last_name="Claes",
+            email="jens@example.org",
+            student_number="r42",
+        )
+    )
     db.commit()
     sign_in(journey, world.users["programme_coordinator_a"].email)
 
@@ -58,8 +65,11 @@ def test_a_programme_finds_an_offer_and_sends_a_request(journey, db):
     assert "De aanvraag is verstuurd" in page.content()
     journey.screenshot("request-sent")
     db.rollback()
-    created = db.scalar(select(PlacementRequest).join(PlacementRequest.student).where(
-        Student.student_number == "r42"))
+    created = db.scalar(
+        select(PlacementRequest)
+        .join(PlacementRequest.student)
+        .where(Student.student_number == "r42")
+    )
     assert created.status == RequestStatus.SUBMITTED
     assert created.offer_id in {o.id for o in world.offers.values()}
 
@@ -71,9 +81,15 @@ def test_a_programme_sends_requests_for_several_students_at_once(journey, db):
     offer = world.offers["a"]
     offer.places = 5
     for number, first in enumerate(("Jens", "Noor", "Wout")):
-        db.add(Student(programme=world.institutions["programme_a"], first_name=first,
-                       last_name="Claes", email=f"{first.lower()}@example.org",
-                       student_number=f"r{number}00"))
+        db.add(
+            Student(
+                programme=world.institutions["programme_a"],
+                first_name=first,
+                last_name="Claes",
+                email=f"{first.lower()}@example.org",
+                student_number=f"r{number}00",
+            )
+        )
     db.commit()
     sign_in(journey, world.users["programme_coordinator_a"].email)
 
@@ -85,7 +101,8 @@ def test_a_programme_sends_requests_for_several_students_at_once(journey, db):
     if "kies" in page.content().lower() and page.get_by_role("link", name="Secundair").count():
         journey.click(page.get_by_role("link", name="Secundair onderwijs"))
     page.get_by_label("Instellingsnummer van de school").fill(
-        world.institutions["school_a"].institution_number)
+        world.institutions["school_a"].institution_number
+    )
     page.get_by_label("Nummer van het aanbod").fill(str(offer.id))
     page.get_by_label("Vak", exact=True).select_option(label=offer.subject.name_nl)
     page.get_by_label("Graad").select_option("2")
@@ -98,7 +115,8 @@ def test_a_programme_sends_requests_for_several_students_at_once(journey, db):
     # Then three requests are submitted in one go
     journey.screenshot("bulk-sent")
     db.rollback()
-    created = db.scalars(select(PlacementRequest).where(PlacementRequest.offer_id == offer.id)
-                         ).all()
+    created = db.scalars(
+        select(PlacementRequest).where(PlacementRequest.offer_id == offer.id)
+    ).all()
     assert len(created) == 3
     assert {r.status for r in created} == {RequestStatus.SUBMITTED}

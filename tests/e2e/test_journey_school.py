@@ -57,25 +57,40 @@ def test_a_school_publishes_an_offer_and_sets_its_capacity(journey, db):
 
 def _submitted_request(app, db, world) -> PlacementRequest:
     offer = world.offers["a"]
-    student = Student(programme=world.institutions["programme_a"], first_name="Jens",
-                      last_name="Claes", email="jens@example.org", student_number="r42")
+    student = Student(
+        programme=world.institutions["programme_a"],
+        first_name="Jens",
+        last_name="Claes",
+        email="jens@example.org",
+        student_number="r42",
+    )
     db.add(student)
     db.flush()
-    actor = Actor(world.users["programme_coordinator_a"],
-                  world.memberships["programme_coordinator_a"])
+    actor = Actor(
+        world.users["programme_coordinator_a"], world.memberships["programme_coordinator_a"]
+    )
     with app.test_request_context():
-        created = services.create_request(db, plugins_of(app), actor, services.RequestValues(
-            student_id=student.id, school_id=offer.school_id, offer_id=offer.id,
-            level_code="secondary", subject_id=offer.subject_id,
-            attributes=dict(offer.attributes), period_start=dt.date.today() + dt.timedelta(30),
-            period_end=dt.date.today() + dt.timedelta(50), kind="teaching"))
+        created = services.create_request(
+            db,
+            plugins_of(app),
+            actor,
+            services.RequestValues(
+                student_id=student.id,
+                school_id=offer.school_id,
+                offer_id=offer.id,
+                level_code="secondary",
+                subject_id=offer.subject_id,
+                attributes=dict(offer.attributes),
+                period_start=dt.date.today() + dt.timedelta(30),
+                period_end=dt.date.today() + dt.timedelta(50),
+                kind="teaching",
+            ),
+        )
     db.commit()
     return created
 
 
-def test_the_school_accepts_from_its_dashboard_and_the_mentor_sees_the_trainee(
-    journey, app, db
-):
+def test_the_school_accepts_from_its_dashboard_and_the_mentor_sees_the_trainee(journey, app, db):
     page = journey.page
     # Given a request waiting for the school's answer
     world = build_world(db)
