@@ -17,11 +17,14 @@ from core.config import ConfigError
 
 def _create_app():
     from core.app import create_app
+    from core.logging import configure_logging
 
     try:
-        return create_app()
+        app = create_app()
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+    configure_logging(app.config)
+    return app
 
 
 class StagebankGroup(FlaskGroup):
@@ -113,9 +116,20 @@ def demo_command(scale: str, seed: int, if_empty: bool):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--production", is_flag=True, help="Serve with gunicorn, in several processes.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes with --production (default: STAGEBANK_WEB_WORKERS).",
+)
 @with_appcontext
-def serve_command(host: str, port: int):
-    """Serve the app with the development server."""
+def serve_command(host: str, port: int, production: bool, workers: int | None):
+    """Serve the app: the development server, or gunicorn with --production."""
     if schema.pending_heads(current_app):
         raise click.ClickException("The database is not up to date: run `stagebank db upgrade`.")
+    if production:
+        from core.server import serve_production
+
+        serve_production(current_app._get_current_object(), host, port, workers)
+        return
     current_app.run(host=host, port=port, debug=False, use_reloader=False)

@@ -3,7 +3,6 @@ servers have) never overbook an offer."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
 from sqlalchemy import func, select
@@ -13,9 +12,9 @@ from core.access.policy import Actor
 from core.database import database
 from core.offers.models import Offer
 from core.placements import services
-from core.placements.models import PlacementRequest, RequestStatus, Student
+from core.placements.models import PlacementRequest, RequestStatus
 from core.plugins.manager import plugins_of
-from tests.world import build_world
+from tests.world import build_world, submit_for_offer
 
 PLACES = 3
 ATTEMPTS = 8
@@ -25,40 +24,8 @@ def test_concurrent_accepts_fill_exactly_the_capacity(app, db, make_app):
     world = build_world(db)
     offer = world.offers["a"]
     offer.places = PLACES
-    coordinator = Actor(
-        world.users["programme_coordinator_a"], world.memberships["programme_coordinator_a"]
-    )
     db.commit()
-    request_ids = []
-    with app.test_request_context():
-        for number in range(ATTEMPTS):
-            student = Student(
-                programme=world.institutions["programme_a"],
-                first_name="S",
-                last_name=str(number),
-                email=f"s{number}@example.org",
-                student_number=f"c{number}",
-            )
-            db.add(student)
-            db.flush()
-            created = services.create_request(
-                db,
-                plugins_of(app),
-                coordinator,
-                services.RequestValues(
-                    student_id=student.id,
-                    school_id=offer.school_id,
-                    offer_id=offer.id,
-                    level_code="secondary",
-                    subject_id=offer.subject_id,
-                    attributes=dict(offer.attributes),
-                    period_start=dt.date(2027, 3, 1),
-                    period_end=dt.date(2027, 3, 19),
-                    kind="teaching",
-                ),
-            )
-            request_ids.append(created.id)
-    db.commit()
+    request_ids = submit_for_offer(app, db, world, ATTEMPTS)
     school_user_id = world.users["school_coordinator_a"].id
     membership_id = world.memberships["school_coordinator_a"].id
 

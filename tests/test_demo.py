@@ -12,12 +12,21 @@ from core import schema
 from core.accounts.models import Membership, Role, User
 from core.app import create_app
 from core.catalogue.level_fields import clean_level_attributes
+from core.catalogue.models import Subject
 from core.catalogue.services import sync_catalogue
 from core.database import Base, database
-from core.demo.generator import DEMO_PASSWORD, DemoRefused, load_demo
+from core.demo.generator import DEMO_PASSWORD, DEMO_PEOPLE, DemoRefused, load_demo
 from core.institutions.models import Campus, Institution, InstitutionKind, RegistrationStatus
-from core.offers.models import Offer, OfferStatus
-from core.placements.models import PlacementRequest, RequestEvent, RequestStatus, Student
+from core.mail.models import OutboxMessage
+from core.notifications.models import DigestItem, NotificationPreference
+from core.offers.models import HostingAnswer, HostingStatus, Offer, OfferStatus
+from core.placements.models import (
+    PlacementRequest,
+    RequestEvent,
+    RequestMessage,
+    RequestStatus,
+    Student,
+)
 from core.plugins.manager import plugins_of
 from core.reference.models import Network, Region
 
@@ -45,10 +54,13 @@ def _clear(app) -> None:
 
 @pytest.fixture(scope="module")
 def demo(migrated_database):
-    """One small demo load shared by the read-only tests of this module."""
+    """One small demo load shared by the read-only tests of this module.
+
+    The tests that need an empty database come first in the module: they use ``app``,
+    whose teardown empties the tables.
+    """
     app = create_app({"DATABASE_URL": migrated_database, "TESTING": True})
-    with database(app).sessionmaker() as session, session.begin():
-        sync_catalogue(session, plugins_of(app))
+    _clear(app)
     accounts = load_demo(app, seed=2017, today=TODAY)
     with database(app).sessionmaker() as session:
         yield app, session, accounts
@@ -80,57 +92,72 @@ def _fingerprint(session) -> list:
                 Student.first_name, Student.last_name, Student.email, Student.student_number
             ).order_by(Student.id)
         ),
-        [
-            (
-                o.school.name,
-                o.school_year,
-                o.subject.code,
-                o.attributes,
-                o.period_start,
-                o.places,
-                o.mentor_name,
-                o.status,
-                o.updated_at,
+        rows(
+            select(
+                Institution.name,
+                Offer.school_year,
+                Subject.code,
+                Offer.attributes,
+                Offer.period_start,
+                Offer.places,
+                Offer.mentor_name,
+                Offer.status,
+                Offer.updated_at,
             )
-            for o in session.scalars(select(Offer).order_by(Offer.id))
-        ],
-        [
-            (
-                r.student.email,
-                r.school.name,
-                r.status,
-                r.period_start,
-                r.kind,
-                r.hours,
-                r.message,
-                r.answer_deadline,
-                [(e.from_status, e.to_status, e.reason, e.created_at) for e in r.events],
+            .join(Offer.school)
+            .join(Offer.subject)
+            .order_by(Offer.id)
+        ),
+        rows(
+            select(
+                Student.email,
+                Institution.name,
+                PlacementRequest.status,
+                PlacementRequest.period_start,
+                PlacementRequest.kind,
+                PlacementRequest.hours,
+                PlacementRequest.message,
+                PlacementRequest.answer_deadline,
             )
-            for r in session.scalars(select(PlacementRequest).order_by(PlacementRequest.id))
-        ],
+            .join(PlacementRequest.student)
+            .join(PlacementRequest.school)
+            .order_by(PlacementRequest.id)
+        ),
+        rows(
+            select(
+                RequestEvent.from_status,
+                RequestEvent.to_status,
+                RequestEvent.reason,
+                RequestEvent.created_at,
+            ).order_by(RequestEvent.id)
+        ),
     ]
 
 
-def test_the_same_seed_gives_the_same_data_and_another_seed_does_not(app, db):
+def test_the_same_seed_on_the_same_day_gives_the_same_data(app, db):
     load_demo(app, seed=7, today=TODAY)
     first = _fingerprint(db)
     db.rollback()
     _clear(app)
     load_demo(app, seed=7, today=TODAY)
     assert _fingerprint(db) == first
-    db.rollback()
-    _clear(app)
-    load_demo(app, seed=8, today=TODAY)
-    other = _fingerprint(db)
-    assert other[0] != first[0]
 
 
-def test_if_empty_leaves_a_filled_database_alone_and_a_second_load_is_refused(app, db):
-    assert load_demo(app, if_empty=True, today=TODAY) is not None
+def test_the_demo_command_prints_the_logins_and_leaves_a_filled_database_alone(app, cli, db):
+    result = cli.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    for _label, email, _name in DEMO_PEOPLE.values():
+        assert email in result.output
+    assert DEMO_PASSWORD in result.output
     count = db.scalar(select(func.count(Institution.id)))
-    assert load_demo(app, if_empty=True, today=TODAY) is None
-    with pytest.raises(DemoRefused, match="already holds institutions"):
-        load_demo(app, today=TODAY)
+    assert load_demo(app, if_empty=True) is None
+    skipped = cli.invoke(args=["demo", "--if-empty"])
+    assert skipped.exit_code == 0
+    assert "already holds data" in skipped.output
+    refused = cli.invoke(args=["demo"])
+    assert refused.exit_code == 1
+    assert "already holds institutions" in refused.output
+    assert "Traceback" not in refused.output
     assert db.scalar(select(func.count(Institution.id))) == count
 
 
@@ -222,6 +249,45 @@ def test_every_offer_and_request_passes_its_level_plugin(demo):
                     plugins, item.level_code, target, item.attributes
                 )
                 assert (clean, errors) == (item.attributes, {})
+
+
+def test_history_was_replayed_without_mail_and_left_no_notification_settings(demo):
+    _app, session, _accounts = demo
+    for model in (OutboxMessage, DigestItem, NotificationPreference):
+        assert not session.scalar(select(func.count()).select_from(model)), model
+    assert session.scalar(select(func.count(RequestMessage.id)))
+
+
+def test_places_and_school_capacity_are_never_exceeded(demo):
+    _app, session, _accounts = demo
+    holding = (RequestStatus.ACCEPTED, RequestStatus.COMPLETED)
+    for offer in session.scalars(select(Offer)):
+        held = session.scalar(
+            select(func.count(PlacementRequest.id)).where(
+                PlacementRequest.offer_id == offer.id, PlacementRequest.status.in_(holding)
+            )
+        )
+        assert offer.accepted_count == held <= offer.places
+        assert offer.period_start or offer.semester  # dates, or at least a semester
+    statuses = session.scalars(select(HostingStatus)).all()
+    assert {s.answer for s in statuses} >= {HostingAnswer.YES, HostingAnswer.MAYBE}
+    for status in statuses:
+        assert status.capacity is None or status.accepted_count <= status.capacity
+
+
+def test_no_student_has_two_running_requests_for_the_same_weeks_at_one_school(demo):
+    _app, session, _accounts = demo
+    running = session.scalars(
+        select(PlacementRequest).where(
+            PlacementRequest.status.in_(
+                [RequestStatus.DRAFT, RequestStatus.SUBMITTED, RequestStatus.ACCEPTED]
+            )
+        )
+    ).all()
+    for a in running:
+        for b in running:
+            if a.id < b.id and (a.student_id, a.school_id) == (b.student_id, b.school_id):
+                assert a.period_end < b.period_start or b.period_end < a.period_start
 
 
 def test_requests_match_their_offer(demo):

@@ -80,3 +80,49 @@ def sign_in(client, user: User, membership: Membership | None = None) -> None:
         session["_fresh"] = True
         if membership is not None:
             session["membership_id"] = membership.id
+
+
+def submit_for_offer(app, session, world: World, count: int, side: str = "a") -> list[int]:
+    """``count`` requests for the offer of school ``side``, each for a new student of
+    programme ``side``, submitted by its coordinator and committed; returns their ids."""
+    import datetime as dt
+
+    from core.access.policy import Actor
+    from core.placements import services
+    from core.placements.models import Student
+    from core.plugins.manager import plugins_of
+
+    offer = world.offers[side]
+    key = f"programme_coordinator_{side}"
+    coordinator = Actor(world.users[key], world.memberships[key])
+    ids = []
+    with app.test_request_context():
+        for number in range(count):
+            student = Student(
+                programme=world.institutions[f"programme_{side}"],
+                first_name="S",
+                last_name=str(number),
+                email=f"s{number}@example.org",
+                student_number=f"c{number}",
+            )
+            session.add(student)
+            session.flush()
+            created = services.create_request(
+                session,
+                plugins_of(app),
+                coordinator,
+                services.RequestValues(
+                    student_id=student.id,
+                    school_id=offer.school_id,
+                    offer_id=offer.id,
+                    level_code="secondary",
+                    subject_id=offer.subject_id,
+                    attributes=dict(offer.attributes),
+                    period_start=dt.date(2027, 3, 1),
+                    period_end=dt.date(2027, 3, 19),
+                    kind="teaching",
+                ),
+            )
+            ids.append(created.id)
+    session.commit()
+    return ids

@@ -10,13 +10,18 @@ from is ordered, so the same seed gives the same names, numbers, e-mail addresse
 Dates hang off the start of the current school year and the day of the load, so the same
 seed on the same day gives identical rows.
 
-Nothing bypasses the rules: offers are published with
-:func:`~core.offers.services.publish_offer`, requests start with
+The rules are the platform's own: offers are published with
+:func:`~core.offers.services.publish_offer`; requests start with
 :func:`~core.placements.services.record_creation` and walk the state machine with
-:func:`~core.placements.services.transition`, so plugins see the same events as in real
-use, and level-specific attributes pass
+:func:`~core.placements.services.transition`, each step taken by a person whose role may
+take it, so places and school capacity are counted as in real use and plugins see every
+event; mentors are assigned with ``assign_mentor``, threads written with ``post_message``,
+hosting answers given with ``set_hosting_status``; level-specific attributes pass
 :func:`~core.catalogue.level_fields.clean_level_attributes`, the check of the web form and
-the API.
+the API. Rows are built directly (not through ``save_offer`` / ``create_request``) only
+because those refuse levels that are switched off in a region, and the demo holds primary
+offers that wait for a pilot region. The replayed history sends no mail: notifications
+are switched off during the load and the defaults restored afterwards.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from itertools import accumulate
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, inspect, select
+from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
 from core.access.policy import Actor
@@ -64,10 +69,18 @@ from core.demo.profiles import (
     weighted,
 )
 from core.institutions.models import Campus, Institution, InstitutionKind, RegistrationStatus
-from core.offers.models import Offer, OfferStatus
-from core.offers.services import publish_offer
+from core.notifications.models import DeliveryMode, NotificationKind, NotificationPreference
+from core.offers.models import (
+    HostingAnswer,
+    HostingStatus,
+    NoHostingReason,
+    Offer,
+    OfferStatus,
+    Semester,
+)
+from core.offers.services import publish_offer, refusal_for_new_request, set_hosting_status
 from core.placements.models import InternshipKind, PlacementRequest, RequestStatus, Student
-from core.placements.services import record_creation, transition
+from core.placements.services import assign_mentor, post_message, record_creation, transition
 from core.plugins.manager import Plugins, plugins_of
 from core.plugins.types import LevelField
 from core.reference.models import Municipality, Network, Postcode, Region
@@ -147,7 +160,16 @@ PATHS = {
     S.CANCELLED: (S.SUBMITTED, S.ACCEPTED, S.CANCELLED),
     S.COMPLETED: (S.SUBMITTED, S.ACCEPTED, S.COMPLETED),
 }
-TAKES_A_PLACE = (S.ACCEPTED, S.COMPLETED)
+#: Final states whose path goes through acceptance (and so needs a free place then).
+PASSES_ACCEPTANCE = (S.ACCEPTED, S.COMPLETED, S.CANCELLED)
+#: States of a running request (the platform allows one per student, school and period).
+ACTIVE = (S.DRAFT, S.SUBMITTED, S.ACCEPTED)
+#: The internship blocks of an offer that names a semester instead of dates.
+SEMESTER_BLOCKS = {
+    Semester.FIRST: (0, 1),
+    Semester.SECOND: (2, 3, 4),
+    Semester.WHOLE_YEAR: tuple(range(len(BLOCKS))),
+}
 EXPIRED_REASON = "Geen antwoord voor de antwoorddatum."
 
 # ------------------------------------------------------------------- helpers
@@ -183,9 +205,14 @@ class _School:
     region: str
     profile: str
     status: RegistrationStatus
-    coordinator: User | None = None
-    mentors: list[str] = field(default_factory=list)
+    actor: Actor | None = None  # the school's coordinator, acting for it
     mentor_users: dict[str, User] = field(default_factory=dict)
+    hosting: HostingStatus | None = None  # this school year's answer
+    offers_now: list[Offer] = field(default_factory=list)  # published this school year
+
+    @property
+    def places_now(self) -> int:
+        return sum(offer.places for offer in self.offers_now)
 
 
 @dataclass
@@ -195,7 +222,7 @@ class _Programme:
     levels: list[str]
     region: str
     label: str
-    coordinator: User
+    actor: Actor  # the programme's coordinator, acting for it
     supervisors: list[User]
     students: list[_Student] = field(default_factory=list)
     weight: float = 1.0
@@ -254,6 +281,10 @@ def load_demo(
                 "The database already holds institutions; load the demo into an empty "
                 "database (or pass --if-empty to skip)."
             )
+        emails = [email for _label, email, _name in DEMO_PEOPLE.values()]
+        taken = session.scalar(select(User.email).where(User.email.in_(emails)).limit(1))
+        if taken is not None:
+            raise DemoRefused(f"A user with the demo address {taken} exists already.")
         builder = _Builder(
             session, plugins_of(app), SCALES[scale], random.Random(seed), today or date.today()
         )
@@ -281,6 +312,8 @@ class _Builder:
         self.numbers: set[str] = set()
         self.school_names: set[str] = set()
         self.offer_buckets: dict[tuple, list[Offer]] = defaultdict(list)
+        self.running: dict[tuple[int, int], list[tuple[date, date]]] = defaultdict(list)
+        self.users: list[User] = []
         self.school_buckets: dict[tuple, list[_School]] = defaultdict(list)
         self.field_cache: dict[tuple[str, str], list[LevelField]] = {}
         self.valid_cache: dict[tuple, bool] = {}
@@ -295,8 +328,12 @@ class _Builder:
             self._schools()
             self._programmes()
             self._students()
+            silenced = self._silence_notifications()
             self._offers()
+            self._hosting()
             self._requests()
+            self._full_schools()
+            self._restore_notifications(silenced)
             self.session.flush()
         finally:
             event.remove(self.session, "before_flush", self.clock.before_flush)
@@ -445,15 +482,47 @@ class _Builder:
         user.created_at = self._at(self._in_past(joined))
         self.emails.add(email)
         self.session.add(user)
+        self.users.append(user)
         return user
+
+    # ---------------------------------------------------------- notifications
+
+    def _silence_notifications(self) -> list[NotificationPreference]:
+        """Switch every notification off while the history is replayed.
+
+        The demo's past happened before the load: nobody should get mail about it now.
+        Users' own preferences (none yet: they are new) are restored afterwards.
+        """
+        rows = [
+            NotificationPreference(user_id=user.id, kind=kind, mode=DeliveryMode.OFF)
+            for user in [self.demo_users["admin"], *self.users]
+            for kind in NotificationKind
+        ]
+        self.session.add_all(rows)
+        self.session.flush()
+        return rows  # held, so lookups during the load hit the identity map
+
+    def _restore_notifications(self, silenced: list[NotificationPreference]) -> None:
+        self.session.flush()
+        ids = sorted({row.user_id for row in silenced})
+        for index in range(0, len(ids), 500):
+            self.session.execute(
+                delete(NotificationPreference).where(
+                    NotificationPreference.user_id.in_(ids[index : index + 500])
+                )
+            )
+        for row in silenced:
+            self.session.expunge(row)
 
     def _staff_user(self, domain: str, joined: date) -> User:
         first, last = self._person()
         email = self._email(_local_part(first, last), domain)
         return self._user(email, f"{first} {last}", joined)
 
-    def _member(self, user: User, institution: Institution, role: Role) -> None:
-        self.session.add(Membership(user=user, institution=institution, role=role))
+    def _member(self, user: User, institution: Institution, role: Role) -> Membership:
+        membership = Membership(user=user, institution=institution, role=role)
+        self.session.add(membership)
+        return membership
 
     # ----------------------------------------------------------------- schools
 
@@ -604,14 +673,15 @@ class _Builder:
         if demo:
             people[0] = tuple(self.demo_users["mentor"].name.split(" ", 1))
         people = list(dict.fromkeys(people))  # one mentor per name
-        school.mentors = [f"{first} {last}" for first, last in people]
         domain = self._school_domain(name, main)
+        coordinator = None
         if demo:
-            school.coordinator = self.demo_users["school"]
+            coordinator = self.demo_users["school"]
         elif status in (RegistrationStatus.APPROVED, RegistrationStatus.PENDING):
-            school.coordinator = self._staff_user(domain, created)
-        if school.coordinator is not None:
-            self._member(school.coordinator, row, Role.SCHOOL_COORDINATOR)
+            coordinator = self._staff_user(domain, created)
+        if coordinator is not None:
+            membership = self._member(coordinator, row, Role.SCHOOL_COORDINATOR)
+            school.actor = Actor(coordinator, membership)
         if status is RegistrationStatus.APPROVED:
             # Mentors named on offers have a login, so that they see their trainees.
             for index, (first, last) in enumerate(people):
@@ -733,7 +803,7 @@ class _Builder:
                 supervisors = []
             while len(supervisors) < self.scale.supervisors_per_programme:
                 supervisors.append(self._staff_user(domain, created))
-            self._member(coordinator, row, Role.PROGRAMME_COORDINATOR)
+            actor = Actor(coordinator, self._member(coordinator, row, Role.PROGRAMME_COORDINATOR))
             for supervisor in supervisors:
                 self._member(supervisor, row, Role.PROGRAMME_SUPERVISOR)
             programme = _Programme(
@@ -742,7 +812,7 @@ class _Builder:
                 levels,
                 place.region,
                 label,
-                coordinator,
+                actor,
                 supervisors,
                 weight=KIND_STUDENT_WEIGHT.get(kind_code, 0.6) * (0.7 if track else 1.0),
             )
@@ -857,7 +927,7 @@ class _Builder:
                 self.current,
                 status,
                 places=self.rng.randint(2, 3),
-                mentor=school.mentors[0] if index % 2 == 0 else None,
+                mentor=self.demo_users["mentor"] if index % 2 == 0 else None,
                 subjects=self.demo_student.subjects if index < 2 else None,
             )
         for _ in range(3):
@@ -869,7 +939,7 @@ class _Builder:
         year: SchoolYear,
         status: OfferStatus,
         places: int | None = None,
-        mentor: str | None = None,
+        mentor: User | None = None,
         subjects: list[Subject] | None = None,
     ) -> Offer | None:
         rng = self.rng
@@ -878,7 +948,13 @@ class _Builder:
         attributes = self._attributes(level, "offer", subject, school.profile)
         if attributes is None:
             return None
-        start, end = self._offer_period(year)
+        start, end, semester = self._offer_period(year)
+        # Mostly a mentor with a login (who then sees their trainees), sometimes only a
+        # name typed in (a colleague without an account), sometimes nobody yet.
+        draw = rng.random()
+        if mentor is None and draw < 0.75 and school.mentor_users:
+            mentor = rng.choice(list(school.mentor_users.values()))
+        mentor_name = " ".join(self._person()) if mentor is None and draw < 0.85 else None
         created = year.start - timedelta(days=rng.randint(5, 120))
         created_at = self._at(self._in_past(created))
         row = school.row
@@ -892,8 +968,10 @@ class _Builder:
             attributes=attributes,
             period_start=start,
             period_end=end,
+            semester=semester,
             places=places or self._pick({1: 50, 2: 35, 3: 15}),
-            mentor_name=mentor or (rng.choice(school.mentors) if rng.random() < 0.85 else None),
+            mentors=[mentor] if mentor else [],
+            mentor_name=mentor_name,
             notes=rng.choice(names.OFFER_NOTES),
             status=OfferStatus.DRAFT,
             created_at=created_at,
@@ -912,6 +990,8 @@ class _Builder:
                 closed = self.current.start - timedelta(days=rng.randint(1, 60))
             offer.status = OfferStatus.CLOSED
             offer.updated_at = self._at(self._in_past(closed), after=self.clock.now)
+        if year is self.current and offer.status is OfferStatus.PUBLISHED:
+            school.offers_now.append(offer)
         self.offer_buckets[year.label, level, school.region, subject.id].append(offer)
         self.offer_buckets[year.label, level, school.region, None].append(offer)
         self.offer_buckets[year.label, level, None, None].append(offer)
@@ -943,15 +1023,72 @@ class _Builder:
         codes = PHILOSOPHY_BY_NETWORK.get(network, ())
         return [s for s in subjects if s.code in codes]
 
-    def _offer_period(self, year: SchoolYear) -> tuple[date | None, date | None]:
+    def _offer_period(self, year: SchoolYear) -> tuple[date | None, date | None, Semester | None]:
+        """Dates, or only a semester (dates to agree on later)."""
         draw = self.rng.random()
         if draw < 0.10:
-            return None, None  # in overleg
-        if draw < 0.25:
-            return year.block_start(0), year.block_end(len(BLOCKS) - 1)  # the whole year
+            return None, None, self.rng.choice([Semester.FIRST, Semester.SECOND])
+        if draw < 0.18:
+            return None, None, Semester.WHOLE_YEAR
+        if draw < 0.28:
+            return year.block_start(0), year.block_end(len(BLOCKS) - 1), None  # the whole year
         first = self.rng.randrange(len(BLOCKS))
         last = first + 1 if first + 1 < len(BLOCKS) and self.rng.random() < 0.3 else first
-        return year.block_start(first), year.block_end(last)
+        return year.block_start(first), year.block_end(last), None
+
+    # ----------------------------------------------------------------- hosting
+
+    def _hosting(self) -> None:
+        """This school year's answer of the approved schools: do you host trainees?"""
+        rng = self.rng
+        year = self.current.label
+        for school in self.schools:
+            if school.status is not RegistrationStatus.APPROVED or school.actor is None:
+                continue
+            draw = rng.random()
+            options: dict[str, Any] = {}
+            if school is self.demo_school:
+                # A limit over all its offers ("8 subjects, but 4 trainees at most").
+                answer, options["capacity"] = HostingAnswer.YES, 12
+            elif not school.offers_now:
+                if draw < 0.5:
+                    continue  # never answered
+                answer, options["no_reason"] = HostingAnswer.NO, rng.choice(list(NoHostingReason))
+            elif draw < 0.15:
+                continue  # offers published, the question not answered (yet)
+            elif draw < 0.30:
+                answer = HostingAnswer.MAYBE
+                subjects = [offer.subject_id for offer in school.offers_now]
+                options["estimates"] = {
+                    subject: rng.randint(1, 2) for subject in rng.sample(subjects, 1)
+                }
+            else:
+                answer = HostingAnswer.YES
+                if rng.random() < 0.5:
+                    share = rng.uniform(0.5, 1.0)
+                    options["capacity"] = max(1, round(school.places_now * share))
+            day = self.current.start - timedelta(days=rng.randint(10, 90))
+            self.clock.now = self._at(self._in_past(day))
+            school.hosting = set_hosting_status(
+                self.session, school.actor, school.row, year, answer, **options
+            )
+
+    def _full_schools(self) -> None:
+        """Schools that reached their limit mostly say so: "volzet"."""
+        for school in self.schools:
+            hosting = school.hosting
+            if hosting is None or hosting.capacity is None or hosting.free_capacity:
+                continue
+            if self.rng.random() < 0.7:
+                self.clock.now = self._at(self.last_day - timedelta(days=self.rng.randint(0, 5)))
+                set_hosting_status(
+                    self.session,
+                    school.actor,
+                    school.row,
+                    hosting.school_year,
+                    HostingAnswer.FULL,
+                    capacity=hosting.capacity,
+                )
 
     # -------------------------------------------------------------- attributes
 
@@ -1028,10 +1165,12 @@ class _Builder:
         self._demo_requests()
         # The demo student's story is the scripted one only.
         students = [s for p in self.programmes for s in p.students if s is not self.demo_student]
-        for _ in range(self.scale.requests - self.demo_request_count):
+        made, attempts = self.demo_request_count, 0
+        while made < self.scale.requests and attempts < 3 * self.scale.requests:
+            attempts += 1
             student = self.rng.choice(students)
-            status = self._pick(REQUEST_STATUS_WEIGHTS)
-            self._request(student, status)
+            if self._request(student, self._pick(REQUEST_STATUS_WEIGHTS)) is not None:
+                made += 1
 
     def _demo_requests(self) -> None:
         """Requests the demo logins see: every state, at the demo school."""
@@ -1044,26 +1183,18 @@ class _Builder:
             (lotte, S.COMPLETED, None, InternshipKind.OBSERVATION),
             (lotte, S.SUBMITTED, None, InternshipKind.LONG_TERM),
         ]
-        statuses = [
-            S.DRAFT,
-            S.SUBMITTED,
-            S.SUBMITTED,
-            S.ACCEPTED,
-            S.ACCEPTED,
-            S.DECLINED,
-            S.EXPIRED,
-            S.WITHDRAWN,
-            S.CANCELLED,
-            S.COMPLETED,
-            S.COMPLETED,
-        ]
+        statuses = [S.DRAFT, S.SUBMITTED, S.SUBMITTED, S.ACCEPTED, S.ACCEPTED, S.DECLINED,
+                    S.EXPIRED, S.WITHDRAWN, S.CANCELLED, S.COMPLETED, S.COMPLETED]  # fmt: skip
         for index, status in enumerate(statuses):
             script.append((others[index % len(others)], status, school, None))
         for student, status, target, kind in script:
             if target is None:
                 target = self._school_with_subject(student, status, exclude=school)
             mentor = self.demo_users["mentor"] if target is school else None
-            self._request(student, status, school=target, kind=kind, with_offer=True, mentor=mentor)
+            self._request(
+                student, status, school=target, kind=kind, with_offer=True, mentor=mentor,
+                talk=True,
+            )  # fmt: skip
         self.demo_request_count = len(script)
 
     def _school_with_subject(
@@ -1076,7 +1207,7 @@ class _Builder:
             offer
             for subject in student.subjects
             for offer in self.offer_buckets[year.label, student.level, region, subject.id]
-            if offer.school is not exclude.row and offer.status is not OfferStatus.DRAFT
+            if offer.school is not exclude.row and self._usable(offer, year, status)
         ]
         if offers:
             return self.school_by_row[id(self.rng.choice(offers).school)]
@@ -1091,7 +1222,9 @@ class _Builder:
         kind: InternshipKind | None = None,
         with_offer: bool | None = None,
         mentor: User | None = None,
+        talk: bool = False,
     ) -> PlacementRequest | None:
+        """One request walked to ``status``; ``None`` when nothing fitting was found."""
         rng = self.rng
         programme = student.programme
         level = student.level
@@ -1110,9 +1243,9 @@ class _Builder:
         offer, full = None, False
         if with_offer:
             offer = self._pick_offer(student, year, region, school, want, status)
-            if offer is None and status in TAKES_A_PLACE:
+            if offer is None and status in PASSES_ACCEPTANCE:
                 # Every place is taken: the school has to say no.
-                offer = self._pick_offer(student, year, region, school, want, None)
+                offer = self._pick_offer(student, year, region, school, want, S.DECLINED)
                 if offer is not None:
                     status, full = S.DECLINED, True
         if offer is not None:
@@ -1122,21 +1255,19 @@ class _Builder:
                 level, "request", subject, target.profile, base=offer.attributes
             )
         else:
-            target = school or self._pick_school(level, region)
+            target = school or self._pick_school(level, region, year)
             if target is None:
                 return None
             subject = self._request_subject(student, target, level)
             attributes = self._attributes(level, "request", subject, target.profile)
-        if attributes is None or target.coordinator is None:
+            if status in PASSES_ACCEPTANCE and not self._school_has_room(target, year):
+                status, full = S.DECLINED, True
+        if attributes is None or target.actor is None:
             return None
         kind = kind or self._kind_for(offer)
-        start, end = self._request_period(
-            year,
-            offer.period_start if offer else None,
-            offer.period_end if offer else None,
-            kind,
-            want,
-        )
+        start, end = self._request_period(year, offer, kind, want)
+        if status in ACTIVE and self._overlaps(student, target, start, end):
+            return None  # the platform refuses a second running request for the same weeks
         if kind is InternshipKind.OBSERVATION:
             hours = rng.choice([6, 8, 10, 12])
         else:
@@ -1172,23 +1303,56 @@ class _Builder:
         )
         self.session.add(request)
         self.clock.now = created_at
-        record_creation(self.session, request, programme.coordinator)
+        record_creation(self.session, request, programme.actor.user)
         moment = created_at
         for step, day in zip(PATHS[status], days[1:], strict=True):
-            if step is S.ACCEPTED:
-                request.mentor = mentor or self._mentor_for(target, offer)
             actor, reason = self._actor_and_reason(step, programme, target)
             if full and step is S.DECLINED:
                 reason = names.DECLINE_REASONS[0]  # all places taken
             moment = self._at(day, after=moment)
             self.clock.now = moment
             transition(self.session, self.plugins, request, step, actor, reason)
+            if step is S.ACCEPTED:
+                chosen = mentor or self._mentor_for(target, offer)
+                if chosen is not None:
+                    assign_mentor(self.session, target.actor, request, chosen.id)
+        if status in ACTIVE:
+            self.running[id(student.row), id(target.row)].append((start, end))
+        if status in (S.SUBMITTED, S.ACCEPTED) and (talk or rng.random() < 0.2):
+            self._conversation(request, programme, target, status, moment)
         return request
 
+    def _conversation(
+        self,
+        request: PlacementRequest,
+        programme: _Programme,
+        school: _School,
+        status: RequestStatus,
+        after: datetime,
+    ) -> None:
+        """A short thread between both sides: a question, then the answer."""
+        lines = names.THREAD_ACCEPTED if status is S.ACCEPTED else names.THREAD_SUBMITTED
+        first, second = self.rng.choice(lines)
+        sides = (programme.actor, school.actor)
+        if status is S.ACCEPTED:
+            sides = (school.actor, programme.actor)
+        moment = after
+        for actor, body in zip(sides, (first, second), strict=True):
+            day = self._in_past(moment.date() + timedelta(days=self.rng.randint(0, 2)))
+            moment = self._at(day, after=moment)
+            self.clock.now = moment
+            post_message(self.session, actor, request, body)
+
+    def _overlaps(self, student: _Student, school: _School, start: date, end: date) -> bool:
+        return any(
+            start <= other_end and other_start <= end
+            for other_start, other_end in self.running[id(student.row), id(school.row)]
+        )
+
     def _mentor_for(self, school: _School, offer: Offer | None) -> User | None:
-        """The mentor named on the offer, else one of the school's mentors."""
-        if offer is not None and offer.mentor_name in school.mentor_users:
-            return school.mentor_users[offer.mentor_name]
+        """The offer's mentor, else one of the school's mentors."""
+        if offer is not None and offer.mentors:
+            return offer.mentors[0]
         mentors = list(school.mentor_users.values())
         return self.rng.choice(mentors) if mentors else None
 
@@ -1197,6 +1361,27 @@ class _Builder:
             return school
         return self.school_by_row[id(offer.school)]
 
+    def _school_has_room(self, school: _School, year: SchoolYear) -> bool:
+        """Whether the school still takes trainees this year (its answer and capacity)."""
+        hosting = school.hosting if year is self.current else None
+        if hosting is None:
+            return True
+        if hosting.answer in (HostingAnswer.NO, HostingAnswer.FULL):
+            return False
+        return hosting.free_capacity is None or hosting.free_capacity > 0
+
+    def _usable(self, offer: Offer, year: SchoolYear, status: RequestStatus) -> bool:
+        """Whether a request that ends up in ``status`` could have been made on ``offer``."""
+        if offer.status is OfferStatus.DRAFT:
+            return False
+        school = self._school_of(offer, None)
+        if year is self.current and status in (S.DRAFT, S.SUBMITTED):
+            # A request made now: the offer's own rule for new requests decides.
+            return refusal_for_new_request(offer, school.hosting) is None
+        if status in PASSES_ACCEPTANCE:
+            return offer.free_places > 0 and self._school_has_room(school, year)
+        return True
+
     def _pick_offer(
         self,
         student: _Student,
@@ -1204,14 +1389,14 @@ class _Builder:
         region: str | None,
         school: _School | None,
         want: str | None,
-        status: RequestStatus | None,
+        status: RequestStatus,
     ) -> Offer | None:
         """An offer the student could ask for; ``None`` when none fits (or none is free)."""
         if school is not None:
             candidates = [
                 o
                 for o in self.offer_buckets[year.label, student.level, school.region, None]
-                if o.school is school.row and o.status is not OfferStatus.DRAFT
+                if o.school is school.row
             ]
             matching = [o for o in candidates if o.subject in student.subjects]
             if matching and self.rng.random() < 0.8:
@@ -1230,14 +1415,18 @@ class _Builder:
         fallback = None
         for _attempt in range(12 if school is None else 3 * len(candidates)):
             offer = self.rng.choice(candidates)
-            if offer.status is OfferStatus.DRAFT:
-                continue
-            if S.ACCEPTED in PATHS.get(status, ()) and offer.accepted_count >= offer.places:
+            if not self._usable(offer, year, status):
                 continue
             fallback = fallback or offer
-            if self._fits(offer.period_end, want):
+            if self._fits(self._offer_end(offer, year), want):
                 return offer
         return fallback
+
+    @staticmethod
+    def _offer_end(offer: Offer, year: SchoolYear) -> date:
+        if offer.period_end is not None:
+            return offer.period_end
+        return year.block_end(SEMESTER_BLOCKS[offer.semester][-1])
 
     def _fits(self, end: date | None, want: str | None) -> bool:
         """Whether a period ending on ``end`` suits a request that wants a future or a
@@ -1248,9 +1437,12 @@ class _Builder:
             return end is not None and end < self.today - timedelta(days=3)
         return True
 
-    def _pick_school(self, level: str, region: str | None) -> _School | None:
+    def _pick_school(self, level: str, region: str | None, year: SchoolYear) -> _School | None:
+        """A school to ask without an offer (this year: one that still hosts)."""
         schools = self.school_buckets[level, region] or self.school_buckets[level, None]
-        return self.rng.choice(schools) if schools else None
+        drawn = self.rng.sample(schools, min(8, len(schools)))
+        hosting = [s for s in drawn if year is not self.current or self._school_has_room(s, year)]
+        return hosting[0] if hosting else None
 
     def _request_subject(self, student: _Student, school: _School, level: str) -> Subject:
         allowed = [
@@ -1269,15 +1461,15 @@ class _Builder:
         return self._pick(weights)
 
     def _request_period(
-        self,
-        year: SchoolYear,
-        start: date | None,
-        end: date | None,
-        kind: InternshipKind,
-        want: str | None,
+        self, year: SchoolYear, offer: Offer | None, kind: InternshipKind, want: str | None
     ) -> tuple[date, date]:
         """Whole weeks within one internship block (two for a long internship)."""
-        blocks = year.blocks_within(start, end)
+        if offer is None:
+            blocks = list(range(len(BLOCKS)))
+        elif offer.period_start is None:
+            blocks = list(SEMESTER_BLOCKS[offer.semester])
+        else:
+            blocks = year.blocks_within(offer.period_start, offer.period_end)
         fitting = [b for b in blocks if self._fits(year.block_end(b), want)]
         block = self.rng.choice(fitting or blocks)
         first, last = BLOCKS[block]
@@ -1330,24 +1522,19 @@ class _Builder:
         """Who takes ``step`` (as the state machine's rules allow) and why."""
         rng = self.rng
         if step is S.SUBMITTED:
-            return _acting(programme.coordinator, programme.row), ""
+            return programme.actor, ""
         if step is S.ACCEPTED:
-            return _acting(school.coordinator, school.row), ""
+            return school.actor, ""
         if step is S.DECLINED:
-            return _acting(school.coordinator, school.row), rng.choice(names.DECLINE_REASONS)
+            return school.actor, rng.choice(names.DECLINE_REASONS)
         if step is S.EXPIRED:
-            return None, EXPIRED_REASON
+            return None, EXPIRED_REASON  # the expiry job, not a person
         if step is S.WITHDRAWN:
-            return _acting(programme.coordinator, programme.row), rng.choice(
-                names.WITHDRAW_REASONS
-            )
+            return programme.actor, rng.choice(names.WITHDRAW_REASONS)
         if step is S.CANCELLED:
-            if rng.random() < 0.4:
-                return _acting(school.coordinator, school.row), rng.choice(names.CANCEL_REASONS)
-            return _acting(programme.coordinator, programme.row), rng.choice(
-                names.CANCEL_REASONS
-            )
-        return _acting(programme.coordinator, programme.row), ""  # completed
+            actor = school.actor if rng.random() < 0.4 else programme.actor
+            return actor, rng.choice(names.CANCEL_REASONS)
+        return programme.actor, ""  # completed, confirmed by the programme
 
     @staticmethod
     def _in_sentence(subject: Subject) -> str:
@@ -1360,9 +1547,3 @@ class _Builder:
     @staticmethod
     def _dutch_date(day: date) -> str:
         return f"{day.day} {names.MONTHS_NL[day.month]}"
-
-
-def _acting(user: User, institution: Institution) -> Actor:
-    """``user`` acting in their membership of ``institution``."""
-    membership = next(m for m in user.memberships if m.institution is institution)
-    return Actor(user, membership)

@@ -346,6 +346,24 @@ CANCEL_REASONS = [
     "De stage is verschoven naar het volgende semester.",
 ]
 
+# Short threads between programme and school: (first message, answer).
+THREAD_SUBMITTED = [
+    ("Kan de student al een week vroeger komen kennismaken met de klas?",
+     "Dat kan, liefst op woensdagvoormiddag. Graag een seintje aan het secretariaat."),
+    ("Is er in die periode ook een vak in de 3de graad mogelijk?",
+     "We bekijken het met de vakgroep en laten het u voor de antwoorddatum weten."),
+    ("De student heeft ook een attest EHBO; is dat nuttig voor de sportdag?",
+     "Zeker, bedankt! We nemen het mee in de planning."),
+]
+THREAD_ACCEPTED = [
+    ("Welkom! Kan de student zich de eerste dag om 8.15 uur aanmelden op het secretariaat?",
+     "Dank u, dat geven we door. De student neemt deze week contact op met de mentor."),
+    ("De mentor stelt voor om de eerste week vooral te observeren. Past dat in het stageplan?",
+     "Ja, dat past. De stagebegeleider komt in de tweede stageweek op lesbezoek."),
+    ("Graag het stagecontract en de evaluatiefiches vooraf bezorgen.",
+     "Ze zijn vandaag per mail vertrokken. Alvast bedankt voor de begeleiding!"),
+]
+
 WITHDRAW_REASONS = [
     "",
     "De student vond een stageplaats via een andere aanvraag.",

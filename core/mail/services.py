@@ -6,7 +6,11 @@ message is *claimed* before it is sent: one UPDATE that moves it from ``queued``
 ``sending`` and pushes ``next_attempt_at`` forward by a lease, committed before anything
 is sent. Only the worker whose UPDATE changed the row sends it, so workers running at the
 same time never send a message twice. A worker that dies while sending leaves the row in
-``sending``; it becomes due again when the lease ends (and that attempt counts).
+``sending``; it becomes due again when the lease ends (``MAIL_LEASE``, and that attempt
+counts). So every message is sent at least once, and exactly once unless a worker dies
+between the mail server's acceptance and the commit that records it (then it is sent again,
+with the same Message-ID). ``queue_mail`` marks its session (``MAIL_QUEUED`` in
+``session.info``), so whoever commits can ask for a delivery run right away.
 A failed send puts the message back to ``queued`` with an exponential backoff; after
 ``MAX_ATTEMPTS`` attempts it is ``failed``. Rows are never deleted.
 """
@@ -38,7 +42,9 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_MAX = timedelta(hours=6)
-SENDING_LEASE = timedelta(minutes=15)  # far longer than an SMTP timeout
+SENDING_LEASE = timedelta(minutes=15)  # default of MAIL_LEASE: far longer than a send
+#: ``session.info`` key set by ``queue_mail``: this transaction queued mail.
+MAIL_QUEUED = "stagebank.mail_queued"
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,10 @@ def queue_mail(
         .on_conflict_do_nothing(index_elements=[OutboxMessage.dedup_key])
         .returning(OutboxMessage)
     )
-    return session.scalars(statement).one_or_none()
+    queued = session.scalars(statement).one_or_none()
+    if queued is not None:
+        session.info[MAIL_QUEUED] = True
+    return queued
 
 
 def deliver_pending(app: Flask, limit: int = 100) -> DeliveryReport:
@@ -103,6 +112,7 @@ def deliver_pending(app: Flask, limit: int = 100) -> DeliveryReport:
     """
     sender = app.config.get("MAIL_FROM") or DEFAULT_MAIL_FROM
     transport = transport_for(app.config)
+    lease = timedelta(seconds=app.config.get("MAIL_LEASE") or SENDING_LEASE.total_seconds())
     counts = {"sent": 0, "retried": 0, "failed": 0}
     try:
         with database(app).sessionmaker() as session:
@@ -119,7 +129,7 @@ def deliver_pending(app: Flask, limit: int = 100) -> DeliveryReport:
             )
             session.commit()
             for message_id in due:
-                outcome, stop = _deliver_one(session, transport, sender, message_id)
+                outcome, stop = _deliver_one(session, transport, sender, message_id, lease)
                 if outcome:
                     counts[outcome] += 1
                 if stop:
@@ -135,7 +145,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _deliver_one(
-    session: Session, transport: Transport, sender: str, message_id: int
+    session: Session, transport: Transport, sender: str, message_id: int, lease: timedelta
 ) -> tuple[str | None, bool]:
     """Claim, send and record one message: (``"sent"``/``"retried"``/``"failed"`` or
     ``None`` when another worker has it, whether to stop the run)."""
@@ -150,7 +160,7 @@ def _deliver_one(
         .values(
             status=MailStatus.SENDING,
             attempts=OutboxMessage.attempts + 1,
-            next_attempt_at=now + SENDING_LEASE,
+            next_attempt_at=now + lease,
         )
         .execution_options(synchronize_session=False)
     ).rowcount
