@@ -132,4 +132,7 @@ def serve_command(host: str, port: int, production: bool, workers: int | None):
 
         serve_production(current_app._get_current_object(), host, port, workers)
         return
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    # Not app.run(): Flask ignores that inside its own CLI.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)

@@ -93,3 +93,35 @@ def test_serve_refuses_a_database_that_is_not_upgraded(tmp_path):
     result = _run([BIN / "stagebank", "serve", "--port", "5999"], tmp_path)
     assert result.returncode == 1
     assert "not up to date" in result.stderr
+
+
+def test_serve_answers_over_http(installed):
+    """`make run` ends in `stagebank serve`: it must really listen (not be ignored)."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("STAGEBANK_")}
+    environment["STAGEBANK_INSTANCE_PATH"] = str(installed / "instance")
+    server = subprocess.Popen(
+        [BIN / "stagebank", "serve", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "stagebank serve did not start"
+                time.sleep(0.5)
+    finally:
+        server.kill()
+        server.wait(timeout=10)
