@@ -19,12 +19,7 @@ from core.mail.models import OutboxMessage
 from core.placements.models import PlacementRequest, RequestStatus
 from core.plugins.manager import plugins_of
 from core.reports.sections import report_sections
-from tests.world import PASSWORD, build_world, sign_in
-
-
-def csrf(client, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+from tests.world import PASSWORD, build_world, csrf, sign_in
 
 
 def post_form(client, path: str, **data):

@@ -25,7 +25,7 @@ from core.offers.models import HostingAnswer, HostingStatus, Offer, OfferStatus
 from core.placements.models import PlacementRequest, RequestEvent
 from core.placements.models import RequestStatus as S
 from tests.factories import make_request, make_school
-from tests.world import build_world, sign_in
+from tests.world import build_world, csrf, fresh, sign_in
 
 TODAY = date.today()
 THIS_YEAR = school_years.school_year_of(TODAY)
@@ -44,16 +44,6 @@ def client_of(app, world, key):
     client = app.test_client()
     sign_in(client, world.users[key], world.memberships.get(key))
     return client
-
-
-def csrf(client, path="/dashboard"):
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
-def fresh(db):
-    db.rollback()
-    db.expire_all()
 
 
 def add_request(db, world, status=S.SUBMITTED, name="Lotte", start=None, side="a", **fields):

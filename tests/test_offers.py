@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +13,7 @@ from core.offers import school_years
 from core.offers import services as offers
 from core.offers.models import HostingAnswer, HostingStatus, Offer, OfferStatus
 from core.plugins.manager import plugins_of
-from tests.world import build_world, sign_in
+from tests.world import build_world, csrf, fresh, sign_in
 
 THIS_YEAR = school_years.school_year_of(dt.date.today())
 NEXT_YEAR = school_years.shift(THIS_YEAR, 1)
@@ -32,11 +31,6 @@ def coordinator(app, world):
     client = app.test_client()
     sign_in(client, world.users["school_coordinator_a"], world.memberships["school_coordinator_a"])
     return client
-
-
-def csrf(client, path):
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
 def subject(db, code, level="secondary"):
@@ -59,11 +53,6 @@ def offer_form(db, world, **overrides):
     }
     data.update(overrides)
     return data
-
-
-def fresh(db):
-    db.rollback()
-    db.expire_all()
 
 
 def test_a_school_publishes_an_offer_with_level_fields(coordinator, db, world):

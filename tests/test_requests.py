@@ -14,7 +14,7 @@ from core.offers.models import HostingAnswer, HostingStatus, Offer
 from core.placements import services
 from core.placements.models import PlacementRequest, RequestMessage, RequestStatus, Student
 from core.plugins.manager import plugins_of
-from tests.world import build_world, sign_in
+from tests.world import build_world, csrf, fresh, sign_in
 
 S = RequestStatus
 
@@ -30,16 +30,6 @@ def client_for(app, world, who):
     client = app.test_client()
     sign_in(client, world.users[who], world.memberships.get(who))
     return client
-
-
-def csrf(client, path):
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
-def fresh(db):
-    db.rollback()
-    db.expire_all()
 
 
 def new_student(db, world, side="a", number="r0123456"):

@@ -126,3 +126,17 @@ def submit_for_offer(app, session, world: World, count: int, side: str = "a") ->
             ids.append(created.id)
     session.commit()
     return ids
+
+
+def csrf(client, path: str = "/dashboard") -> str:
+    """The CSRF token of the form on ``path`` (as a browser would send it back)."""
+    import re
+
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def fresh(db) -> None:
+    """End the session's read snapshot and forget loaded rows: see what others committed."""
+    db.rollback()
+    db.expire_all()
