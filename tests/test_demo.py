@@ -100,6 +100,7 @@ def _fingerprint(session) -> list:
                 Offer.attributes,
                 Offer.period_start,
                 Offer.places,
+                Offer.accepted_count,
                 Offer.mentor_name,
                 Offer.status,
                 Offer.updated_at,
@@ -118,10 +119,36 @@ def _fingerprint(session) -> list:
                 PlacementRequest.hours,
                 PlacementRequest.message,
                 PlacementRequest.answer_deadline,
+                PlacementRequest.updated_at,
+                User.email,
             )
             .join(PlacementRequest.student)
             .join(PlacementRequest.school)
+            .outerjoin(User, User.id == PlacementRequest.mentor_id)
             .order_by(PlacementRequest.id)
+        ),
+        rows(
+            select(
+                Institution.name,
+                HostingStatus.school_year,
+                HostingStatus.answer,
+                HostingStatus.capacity,
+                HostingStatus.accepted_count,
+                HostingStatus.updated_at,
+            )
+            .join(HostingStatus.school)
+            .order_by(HostingStatus.id)
+        ),
+        rows(
+            select(User.email, Institution.name, Membership.role)
+            .join(Membership.user)
+            .join(Membership.institution)
+            .order_by(Membership.id)
+        ),
+        rows(
+            select(RequestMessage.body, Institution.name, RequestMessage.created_at)
+            .join(Institution, Institution.id == RequestMessage.institution_id)
+            .order_by(RequestMessage.id)
         ),
         rows(
             select(
@@ -141,6 +168,19 @@ def test_the_same_seed_on_the_same_day_gives_the_same_data(app, db):
     _clear(app)
     load_demo(app, seed=7, today=TODAY)
     assert _fingerprint(db) == first
+
+
+def test_bulk_writing_gives_the_same_rows_as_the_services(app, db):
+    """The Flanders scale writes in bulk; at the small scale both ways must agree."""
+    load_demo(app, seed=7, today=TODAY, bulk=False)
+    through_services = _fingerprint(db)
+    db.rollback()
+    _clear(app)
+    load_demo(app, seed=7, today=TODAY, bulk=True)
+    in_bulk = _fingerprint(db)
+    assert [len(table) for table in in_bulk] == [len(table) for table in through_services]
+    for written, served in zip(in_bulk, through_services, strict=True):
+        assert written == served
 
 
 def test_the_demo_command_prints_the_logins_and_leaves_a_filled_database_alone(app, cli, db):

@@ -10,13 +10,15 @@ from is ordered, so the same seed gives the same names, numbers, e-mail addresse
 Dates hang off the start of the current school year and the day of the load, so the same
 seed on the same day gives identical rows.
 
-The rules are the platform's own: offers are published with
+The rules are the platform's own: at the small scale offers are published with
 :func:`~core.offers.services.publish_offer`; requests start with
 :func:`~core.placements.services.record_creation` and walk the state machine with
 :func:`~core.placements.services.transition`, each step taken by a person whose role may
 take it, so places and school capacity are counted as in real use and plugins see every
 event; mentors are assigned with ``assign_mentor``, threads written with ``post_message``,
-hosting answers given with ``set_hosting_status``; level-specific attributes pass
+hosting answers given with ``set_hosting_status``. The Flanders scale (a million rows)
+tells the same story in bulk (:class:`~core.demo.story.BulkStory`), which counts places
+the same way and gives the same rows for the same seed. Level-specific attributes pass
 :func:`~core.catalogue.level_fields.clean_level_attributes`, the check of the web form and
 the API. Rows are built directly (not through ``save_offer`` / ``create_request``) only
 because those refuse levels that are switched off in a region, and the demo holds primary
@@ -30,20 +32,21 @@ import random
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import delete, event, inspect, select
+from sqlalchemy import event, inspect, literal, select
 from sqlalchemy.orm import Session
 
 from core.access.policy import Actor
 from core.accounts.models import Membership, Role, User
 from core.catalogue.level_fields import clean_level_attributes, level_fields
 from core.catalogue.models import EducationLevel, Subject, TrainingKind
-from core.database import database
+from core.database import UtcDateTime, database
 from core.demo import names
 from core.demo.calendar import BLOCKS, SchoolYear
 from core.demo.profiles import (
@@ -68,8 +71,8 @@ from core.demo.profiles import (
     secondary_attributes,
     weighted,
 )
+from core.demo.story import BulkStory, ServiceStory
 from core.institutions.models import Campus, Institution, InstitutionKind, RegistrationStatus
-from core.notifications.models import DeliveryMode, NotificationKind, NotificationPreference
 from core.offers.models import (
     HostingAnswer,
     HostingStatus,
@@ -78,9 +81,8 @@ from core.offers.models import (
     OfferStatus,
     Semester,
 )
-from core.offers.services import publish_offer, refusal_for_new_request, set_hosting_status
+from core.offers.services import refusal_for_new_request
 from core.placements.models import InternshipKind, PlacementRequest, RequestStatus, Student
-from core.placements.services import assign_mentor, post_message, record_creation, transition
 from core.plugins.manager import Plugins, plugins_of
 from core.plugins.types import LevelField
 from core.reference.models import Municipality, Network, Postcode, Region
@@ -115,6 +117,7 @@ class Scale:
     offers: int  # over this and last school year
     requests: int
     supervisors_per_programme: int
+    bulk: bool = False  # written in bulk (see core.demo.story) instead of through the services
 
 
 SCALES = {
@@ -135,6 +138,7 @@ SCALES = {
         offers=60_000,
         requests=200_000,
         supervisors_per_programme=3,
+        bulk=True,
     ),
 }
 
@@ -250,8 +254,12 @@ class _Clock:
         for obj in session.dirty:
             if not hasattr(obj, "updated_at") or not session.is_modified(obj):
                 continue
-            if not inspect(obj).attrs.updated_at.history.has_changes():
-                obj.updated_at = self.now
+            if inspect(obj).attrs.updated_at.history.has_changes():
+                continue
+            # An UPDATE leaves out a value equal to the stored one and then stamps the real
+            # time (the column's onupdate); an SQL literal is always written.
+            same = obj.updated_at == self.now
+            obj.updated_at = literal(self.now, UtcDateTime()) if same else self.now
 
 
 # ------------------------------------------------------------------ entry point
@@ -263,13 +271,16 @@ def load_demo(
     seed: int = 2017,
     if_empty: bool = False,
     today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+    bulk: bool | None = None,
 ) -> list[DemoAccount] | None:
     """Load demo data in one transaction and return the six demo logins.
 
     Returns ``None`` when ``if_empty`` is set and the database already holds institutions.
     Raises :class:`DemoRefused` when the database lacks reference data or a catalogue,
     or already holds institutions (without ``if_empty``). ``today`` pins the day the
-    dates are computed from (tests use it).
+    dates are computed from (tests use it). ``progress`` is told when each part is done.
+    ``bulk`` overrides the scale's choice between the services and bulk writing.
     """
     if scale not in SCALES:
         raise DemoRefused(f"Unknown scale {scale!r}; choose one of {', '.join(SCALES)}.")
@@ -285,9 +296,12 @@ def load_demo(
         taken = session.scalar(select(User.email).where(User.email.in_(emails)).limit(1))
         if taken is not None:
             raise DemoRefused(f"A user with the demo address {taken} exists already.")
+        chosen = SCALES[scale]
+        story = BulkStory if (chosen.bulk if bulk is None else bulk) else ServiceStory
         builder = _Builder(
-            session, plugins_of(app), SCALES[scale], random.Random(seed), today or date.today()
+            session, plugins_of(app), chosen, random.Random(seed), today or date.today(), story
         )
+        builder.progress = progress or (lambda _message: None)
         return builder.build()
 
 
@@ -295,7 +309,13 @@ class _Builder:
     """Builds the whole demo in one session; one instance per load."""
 
     def __init__(
-        self, session: Session, plugins: Plugins, scale: Scale, rng: random.Random, today: date
+        self,
+        session: Session,
+        plugins: Plugins,
+        scale: Scale,
+        rng: random.Random,
+        today: date,
+        story: type[ServiceStory | BulkStory] = ServiceStory,
     ):
         self.session = session
         self.plugins = plugins
@@ -308,6 +328,8 @@ class _Builder:
         self.current = SchoolYear.of(today)
         self.previous = self.current.previous
         self.clock = _Clock(self._at(self.current.start - timedelta(days=400)))
+        self.story = story(session, plugins, self.clock)
+        self.progress: Callable[[str], None] = lambda _message: None
         self.emails: set[str] = set()
         self.numbers: set[str] = set()
         self.school_names: set[str] = set()
@@ -326,15 +348,18 @@ class _Builder:
         try:
             self._people()
             self._schools()
+            self.progress(f"{len(self.schools)} schools")
             self._programmes()
             self._students()
-            silenced = self._silence_notifications()
+            self.progress(f"{len(self.programmes)} programmes and their students")
+            self.story.silence([self.demo_users["admin"], *self.users])
             self._offers()
             self._hosting()
+            self.progress("offers and hosting answers")
             self._requests()
             self._full_schools()
-            self._restore_notifications(silenced)
-            self.session.flush()
+            self.progress("placement requests")
+            self.story.finish()
         finally:
             event.remove(self.session, "before_flush", self.clock.before_flush)
         return [
@@ -465,54 +490,25 @@ class _Builder:
     def _people(self) -> None:
         """The platform administrator; the other demo logins join their institutions later."""
         label, email, name = DEMO_PEOPLE["admin"]
-        admin = User(email=email, name=name, is_admin=True)
+        admin = self.story.new(User, email=email, name=name, is_admin=True)
         admin.set_password(DEMO_PASSWORD)
         # Hashing is deliberately slow; every demo login shares the administrator's hash.
         self.password_hash = admin.password_hash
         admin.created_at = self._at(self.current.start - timedelta(days=700))
         self.emails.add(email)
-        self.session.add(admin)
+        self.story.keep(admin)
         self.demo_users: dict[str, User] = {"admin": admin}
         for key in ("school", "mentor", "programme", "supervisor", "student"):
             _label, email, name = DEMO_PEOPLE[key]
             self.demo_users[key] = self._user(email, name, self.current.start - timedelta(60))
 
     def _user(self, email: str, name: str, joined: date) -> User:
-        user = User(email=email, name=name, password_hash=self.password_hash)
+        user = self.story.new(User, email=email, name=name, password_hash=self.password_hash)
         user.created_at = self._at(self._in_past(joined))
         self.emails.add(email)
-        self.session.add(user)
+        self.story.keep(user)
         self.users.append(user)
         return user
-
-    # ---------------------------------------------------------- notifications
-
-    def _silence_notifications(self) -> list[NotificationPreference]:
-        """Switch every notification off while the history is replayed.
-
-        The demo's past happened before the load: nobody should get mail about it now.
-        Users' own preferences (none yet: they are new) are restored afterwards.
-        """
-        rows = [
-            NotificationPreference(user_id=user.id, kind=kind, mode=DeliveryMode.OFF)
-            for user in [self.demo_users["admin"], *self.users]
-            for kind in NotificationKind
-        ]
-        self.session.add_all(rows)
-        self.session.flush()
-        return rows  # held, so lookups during the load hit the identity map
-
-    def _restore_notifications(self, silenced: list[NotificationPreference]) -> None:
-        self.session.flush()
-        ids = sorted({row.user_id for row in silenced})
-        for index in range(0, len(ids), 500):
-            self.session.execute(
-                delete(NotificationPreference).where(
-                    NotificationPreference.user_id.in_(ids[index : index + 500])
-                )
-            )
-        for row in silenced:
-            self.session.expunge(row)
 
     def _staff_user(self, domain: str, joined: date) -> User:
         first, last = self._person()
@@ -520,8 +516,8 @@ class _Builder:
         return self._user(email, f"{first} {last}", joined)
 
     def _member(self, user: User, institution: Institution, role: Role) -> Membership:
-        membership = Membership(user=user, institution=institution, role=role)
-        self.session.add(membership)
+        membership = self.story.new(Membership, user=user, institution=institution, role=role)
+        self.story.keep(membership)
         return membership
 
     # ----------------------------------------------------------------- schools
@@ -598,8 +594,8 @@ class _Builder:
                 self.school_buckets[school.level, None].append(school)
         self.demo_school = self.schools[0]
         self.school_by_row = {id(school.row): school for school in self.schools}
-        self.session.add_all(school.row for school in self.schools)
-        self.session.flush()
+        self.story.keep(*(school.row for school in self.schools))
+        self.story.flush()
 
     def _school(
         self, level: str, network: str, region: str, status: RegistrationStatus, demo: bool
@@ -637,7 +633,8 @@ class _Builder:
         else:
             created = self.current.start - timedelta(days=rng.randint(30, 1500))
         created_at = self._at(self._in_past(created))
-        row = Institution(
+        row = self.story.new(
+            Institution,
             kind=InstitutionKind.SCHOOL,
             name=name,
             institution_number=self._institution_number(),
@@ -652,7 +649,7 @@ class _Builder:
         if network == "OKO" and SECONDARY in self.levels and PRIMARY in self.levels:
             levels = [PRIMARY, SECONDARY]
         row.levels = [self.levels[code] for code in levels]
-        self.session.add(row)
+        self.story.keep(row)
         campus_count = self._pick(
             {1: 55, 2: 33, 3: 12} if level == SECONDARY else {1: 75, 2: 20, 3: 5}
         )
@@ -660,7 +657,8 @@ class _Builder:
         places = [main] + [self._near(main) for _ in campus_names]
         for number, place in enumerate(places):
             row.campuses.append(
-                Campus(
+                self.story.new(
+                    Campus,
                     name="Hoofdcampus" if number == 0 else campus_names[number - 1],
                     street=self._street(),
                     postcode=place.postcode,
@@ -774,7 +772,8 @@ class _Builder:
             created = self.current.start - timedelta(days=self.rng.randint(400, 1500))
             created_at = self._at(created)
             levels = self._kind_levels(kind)
-            row = Institution(
+            row = self.story.new(
+                Institution,
                 kind=InstitutionKind.PROGRAMME,
                 name=name,
                 organisation=organisation,
@@ -786,7 +785,8 @@ class _Builder:
             )
             row.levels = [self.levels[code] for code in levels]
             row.campuses.append(
-                Campus(
+                self.story.new(
+                    Campus,
                     name=campus_name,
                     street=street,
                     postcode=place.postcode,
@@ -818,8 +818,8 @@ class _Builder:
             )
             self.programmes.append(programme)
         self.demo_programme = self.programmes[demo_index]
-        self.session.add_all(programme.row for programme in self.programmes)
-        self.session.flush()
+        self.story.keep(*(programme.row for programme in self.programmes))
+        self.story.flush()
 
     # ---------------------------------------------------------------- students
 
@@ -849,7 +849,8 @@ class _Builder:
                     if self.rng.random() < 0.75
                     else self.rng.choice(self.all_places)
                 )
-                row = Student(
+                row = self.story.new(
+                    Student,
                     programme=programme.row,
                     first_name=first,
                     last_name=last,
@@ -865,8 +866,8 @@ class _Builder:
                     self.demo_student = student
                 programme.students.append(student)
                 rows.append(row)
-        self.session.add_all(rows)
-        self.session.flush()
+        self.story.keep(*rows)
+        self.story.flush()
 
     def _student_subjects(self, programme: _Programme, level: str) -> list[Subject]:
         """The teaching subjects a student trains for (kept in memory only)."""
@@ -909,7 +910,7 @@ class _Builder:
                 count = round(budget * weight / total + self.rng.random() - 0.5)
                 for _ in range(max(count, 0)):
                     self._offer(school, year, self._offer_status(year))
-        self.session.flush()
+        self.story.flush()
 
     def _offer_status(self, year: SchoolYear) -> OfferStatus:
         if year is self.current:
@@ -959,7 +960,8 @@ class _Builder:
         created_at = self._at(self._in_past(created))
         row = school.row
         campus = row.campuses[0] if rng.random() < 0.7 else rng.choice(row.campuses)
-        offer = Offer(
+        offer = self.story.new(
+            Offer,
             school=row,
             campus=campus,
             school_year=year.label,
@@ -977,12 +979,12 @@ class _Builder:
             created_at=created_at,
             updated_at=created_at,
         )
-        self.session.add(offer)
+        self.story.keep(offer)
         if status is OfferStatus.DRAFT:
             return offer
         published = self._at(self._in_past(created + timedelta(rng.randint(0, 10))))
         self.clock.now = max(published, created_at)
-        publish_offer(self.session, self.plugins, offer)
+        self.story.publish(offer)
         if status is OfferStatus.CLOSED:
             if year is self.current:
                 closed = created + timedelta(days=rng.randint(15, 60))
@@ -1058,7 +1060,7 @@ class _Builder:
                 continue  # offers published, the question not answered (yet)
             elif draw < 0.30:
                 answer = HostingAnswer.MAYBE
-                subjects = [offer.subject_id for offer in school.offers_now]
+                subjects = [offer.subject.id for offer in school.offers_now]
                 options["estimates"] = {
                     subject: rng.randint(1, 2) for subject in rng.sample(subjects, 1)
                 }
@@ -1069,9 +1071,7 @@ class _Builder:
                     options["capacity"] = max(1, round(school.places_now * share))
             day = self.current.start - timedelta(days=rng.randint(10, 90))
             self.clock.now = self._at(self._in_past(day))
-            school.hosting = set_hosting_status(
-                self.session, school.actor, school.row, year, answer, **options
-            )
+            school.hosting = self.story.host(school.actor, school.row, year, answer, **options)
 
     def _full_schools(self) -> None:
         """Schools that reached their limit mostly say so: "volzet"."""
@@ -1081,8 +1081,7 @@ class _Builder:
                 continue
             if self.rng.random() < 0.7:
                 self.clock.now = self._at(self.last_day - timedelta(days=self.rng.randint(0, 5)))
-                set_hosting_status(
-                    self.session,
+                self.story.host(
                     school.actor,
                     school.row,
                     hosting.school_year,
@@ -1282,7 +1281,8 @@ class _Builder:
             start=self._dutch_date(start),
             end=self._dutch_date(end),
         )
-        request = PlacementRequest(
+        request = self.story.new(
+            PlacementRequest,
             programme=programme.row,
             student=student.row,
             school=target.row,
@@ -1301,9 +1301,8 @@ class _Builder:
             created_at=created_at,
             updated_at=created_at,
         )
-        self.session.add(request)
         self.clock.now = created_at
-        record_creation(self.session, request, programme.actor.user)
+        self.story.create(request, programme.actor.user)
         moment = created_at
         for step, day in zip(PATHS[status], days[1:], strict=True):
             actor, reason = self._actor_and_reason(step, programme, target)
@@ -1311,11 +1310,11 @@ class _Builder:
                 reason = names.DECLINE_REASONS[0]  # all places taken
             moment = self._at(day, after=moment)
             self.clock.now = moment
-            transition(self.session, self.plugins, request, step, actor, reason)
+            self.story.step(request, step, actor, reason)
             if step is S.ACCEPTED:
                 chosen = mentor or self._mentor_for(target, offer)
                 if chosen is not None:
-                    assign_mentor(self.session, target.actor, request, chosen.id)
+                    self.story.assign_mentor(target.actor, request, chosen)
         if status in ACTIVE:
             self.running[id(student.row), id(target.row)].append((start, end))
         if status in (S.SUBMITTED, S.ACCEPTED) and (talk or rng.random() < 0.2):
@@ -1341,7 +1340,7 @@ class _Builder:
             day = self._in_past(moment.date() + timedelta(days=self.rng.randint(0, 2)))
             moment = self._at(day, after=moment)
             self.clock.now = moment
-            post_message(self.session, actor, request, body)
+            self.story.message(actor, request, body)
 
     def _overlaps(self, student: _Student, school: _School, start: date, end: date) -> bool:
         return any(
