@@ -6,6 +6,8 @@ Failures end with one clear sentence and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -101,8 +103,15 @@ def demo_command(scale: str, seed: int, if_empty: bool):
     """Load deterministic, realistic Flemish demo data and print the demo accounts."""
     from core.demo.generator import DemoRefused, load_demo
 
+    started = time.monotonic()
+
+    def progress(message: str) -> None:
+        click.echo(f"{time.monotonic() - started:6.1f} s  {message}", err=True)
+
     try:
-        accounts = load_demo(current_app, scale=scale, seed=seed, if_empty=if_empty)
+        accounts = load_demo(
+            current_app, scale=scale, seed=seed, if_empty=if_empty, progress=progress
+        )
     except DemoRefused as error:
         raise click.ClickException(str(error)) from None
     if accounts is None:

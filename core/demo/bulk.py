@@ -14,13 +14,11 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, func, insert, inspect, select, text
+from sqlalchemy import Table, func, inspect, select, text
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.interfaces import MANYTOONE, ONETOMANY
 
 from core.database import Base
-
-CHUNK = 5000
 
 
 def write_objects(session: Session, objects: Iterable[Any]) -> None:
@@ -97,9 +95,41 @@ def _child_collections(cls: type) -> list[str]:
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert plain rows in chunks (one multi-row INSERT each)."""
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(table), rows[start : start + CHUNK])
+    """Insert plain rows (all with the keys of the first) straight through the driver:
+    ``COPY`` on PostgreSQL, ``executemany`` on SQLite, in the session's transaction.
+
+    The column types' bind processors turn the values into what the driver takes, as an
+    ORM or Core INSERT would, without their per-row bookkeeping.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
+    values = [
+        tuple(
+            value if process is None or value is None else process(value)
+            for value, process in zip(map(row.__getitem__, names), processors, strict=True)
+        )
+        for row in rows
+    ]
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        if dialect.name == "postgresql":
+            with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+                for value in values:
+                    copy.write_row(value)
+        else:
+            marks = ", ".join("?" for _ in names)
+            statement = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"
+            cursor.executemany(statement, values)
+    finally:
+        cursor.close()
 
 
 def _number(session: Session, table: Table, rows: list[Any]) -> None:
