@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache, cached_property
 
 # Internship blocks as (first, last) week, counted from the first Monday of September.
 BLOCKS = ((2, 7), (10, 15), (18, 23), (26, 30), (34, 39))
@@ -36,13 +37,16 @@ class SchoolYear:
     def previous(self) -> SchoolYear:
         return SchoolYear(date(self.start.year - 1, 9, 1))
 
-    @property
+    @cached_property
     def first_monday(self) -> date:
         return self.start + timedelta(days=(7 - self.start.weekday()) % 7)
 
+    # The demo asks for the same few dates hundreds of thousands of times: remembered.
+    @cache  # noqa: B019 (a handful of school years live as long as the process anyway)
     def monday(self, week: int) -> date:
         return self.first_monday + timedelta(weeks=week)
 
+    @cache  # noqa: B019
     def friday(self, week: int) -> date:
         return self.monday(week) + timedelta(days=4)
 
