@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint translations translations-update install browser clean
+.PHONY: run test lint translations translations-update install browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ browser:
 
 test: install lint browser
 	$(BIN)/pytest
+
+# The benchmark suite (README, "Performance") on SQLite and PostgreSQL at Flanders scale;
+# PostgreSQL is started as in CI when it is not running. Writes bench/results.json.
+bench: install
+	@pg_isready -h 127.0.0.1 -q || { \
+	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start; \
+	  for _ in $$(seq 30); do pg_isready -h 127.0.0.1 -q && break; sleep 1; done; }
+	$(BIN)/python -m bench --database both --scale flanders
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,6 +1,7 @@
 """Import every core model so that ``Base.metadata`` knows all core tables."""
 
 from core.accounts.models import AccountToken, LoginFailure, Membership, Role, User
+from core.allocation.models import Proposal, ProposalLine, StudentWishes, WishChoice
 from core.api.models import ApiToken
 from core.audit.models import AuditEntry
 from core.bridges.models import BridgeMapping, BridgeOutbox, BridgeRun, BridgeRunIssue
@@ -30,6 +31,10 @@ from core.reference.models import Municipality, Network, Postcode, Region
 
 __all__ = [
     "BridgeMapping",
+    "Proposal",
+    "ProposalLine",
+    "StudentWishes",
+    "WishChoice",
     "BridgeOutbox",
     "BridgeRun",
     "BridgeRunIssue",

@@ -3,6 +3,39 @@
 from __future__ import annotations
 
 from core.api.tokens import create_token
+from tests.world import sign_in
+
+
+def json_error(response, status: int) -> dict:
+    """The body of an API error answer with ``status``: ``{"message", "errors"}``."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.is_json
+    body = response.get_json()
+    assert set(body) == {"message", "errors"} and body["message"]
+    return body
+
+
+def clients_of(app, db, world):
+    """``build("school_coordinator_a", read_only=False, language=None)``: an API client
+    with a new token of that person."""
+
+    def build(actor: str, read_only: bool = False, language: str | None = None) -> Api:
+        return Api(app.test_client(), issue_token(db, world, actor, read_only), language)
+
+    return build
+
+
+def web_clients_of(make_app, world):
+    """``build("school_coordinator_a")``: a signed-in web client (CSRF off), to compare
+    the web's answers with the API's."""
+    web_app = make_app(WTF_CSRF_ENABLED=False)
+
+    def build(actor: str):
+        client = web_app.test_client()
+        sign_in(client, world.users[actor], world.memberships.get(actor))
+        return client
+
+    return build
 
 
 def issue_token(db, world, actor: str, read_only: bool = False) -> str:

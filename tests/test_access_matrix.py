@@ -12,11 +12,12 @@ from werkzeug.routing import Rule
 
 from core.access.routes import Access, route_access
 from core.accounts.models import AccountToken
+from core.allocation.models import Proposal, ProposalLine
 from core.api.models import ApiToken
 from core.api.tokens import digest
 from core.helpdesk.models import FaqEntry, Ticket
 from core.newsletters.models import Newsletter, Segment
-from core.placements.models import BulkUpload, UploadStatus
+from core.placements.models import BulkUpload, InternshipKind, UploadStatus
 from tests.api_support import Api, issue_token
 from tests.world import build_world, sign_in
 
@@ -43,6 +44,9 @@ OBJECT_ARGUMENTS = {
     "token_id",
     "ticket_id",
     "user_id",
+    "student_id",
+    "proposal_id",
+    "line_id",
 }
 
 
@@ -64,6 +68,8 @@ def world(app, db):
         for side in ("a", "b")
     }
     db.add_all(built.uploads.values())
+    built.proposals = {side: _proposal(built, side) for side in ("a", "b")}
+    db.add_all(built.proposals.values())
     built.newsletter = Newsletter(subject="Nieuws", body="Tekst", segment=Segment.EVERYONE)
     built.faq_entry = FaqEntry(question_nl="Vraag?", answer_nl="Antwoord.")
     db.add_all([built.newsletter, built.faq_entry])
@@ -83,6 +89,24 @@ def world(app, db):
         for actor, secret in built.secrets.items()
     }
     return built
+
+
+def _proposal(world, side: str) -> Proposal:
+    """An allocation proposal of programme ``side`` with one line for its student."""
+    request = world.requests[side]
+    return Proposal(
+        programme_id=world.institutions[f"programme_{side}"].id,
+        school_year="2026-2027",
+        period_start=request.period_start,
+        period_end=request.period_end,
+        kind=InternshipKind.TEACHING,
+        method="flow",
+        lines=[
+            ProposalLine(
+                student=request.student, subject=request.subject, reason="no_offer", detail={}
+            )
+        ],
+    )
 
 
 def _side_a_institution(world, actor: str):
@@ -127,10 +151,15 @@ def _values(rule: Rule, world, actor: str, foreign: bool) -> dict:
             "school_coordinator_b" if foreign else actor if actor in world.users else "admin"
         ].id,
         "newsletter_id": world.newsletter.id,
+        # Allocation: the student of request A or B, and the proposal of programme A or B.
+        "student_id": (world.requests["b"] if foreign else world.requests["a"]).student_id,
+        "proposal_id": world.proposals["b" if foreign else "a"].id,
+        "line_id": world.proposals["b" if foreign else "a"].lines[0].id,
         "entry_id": world.faq_entry.id,
         "lang": "nl",
         "name": "primary",
         "filename": "style.css",
+        "school_year": "2026-2027",
     }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"teach the matrix about URL parameter(s) {missing} of {rule.rule}"
@@ -267,6 +296,8 @@ def test_only_coordinators_invite(matrix_app, world, db):
 # object answers 2xx to the people entitled to it, a foreign one 403 or 404.
 
 MEMBERS = set(ACTORS) - {"anonymous", "pending_coordinator"}
+#: Everyone with a token, also a person whose institution still waits (as on the web).
+SIGNED_IN = set(ACTORS) - {"anonymous"}
 #: Who gets a 2xx on each API reading of their own objects (everyone else: 403 or 404).
 API_OWN_READERS = {
     "api-institutions.list_institutions": MEMBERS,
@@ -274,14 +305,34 @@ API_OWN_READERS = {
     "api-institutions.list_levels": MEMBERS,
     "api-offers.search_offers": MEMBERS,
     "api-offers.get_offer": MEMBERS,  # offer A is published
-    "api-offers.school_offers": {"school_coordinator_a"},
+    "api-offers.school_offers": {"school_coordinator_a", "admin"},
     "api-requests.list_requests": MEMBERS,
     "api-requests.get_request": OWN_REQUEST_VIEWERS,
     "api-requests.list_messages": OWN_REQUEST_VIEWERS,
     "api-students.list_students": {"programme_coordinator_a"},
     "api-reports.get_report": {"admin"},
+    "api-hosting.get_hosting": {"school_coordinator_a", "admin"},
+    "api-members.list_members": MEMBERS,
+    "api-bulk.list_uploads": {"programme_coordinator_a"},
+    "api-bulk.get_upload": {"programme_coordinator_a", "admin"},
+    "api-bulk.upload_template": {"programme_coordinator_a"},
+    "api-offers.suggest_schools": MEMBERS,
+    "api-allocation.get_wishes": {"admin", "programme_coordinator_a", "student_a"},
+    "api-allocation.list_proposals": {"programme_coordinator_a"},
+    "api-allocation.get_proposal": {"admin", "programme_coordinator_a"},
+    "api-allocation.get_shortage": {"admin", "programme_coordinator_a"},
+    "api-overview.get_overview": MEMBERS,
+    "api-overview.export_overview": MEMBERS,
+    "api-account.get_notifications": SIGNED_IN,
+    "api-account.get_personal_data": SIGNED_IN,
+    "api-helpdesk.list_questions": SIGNED_IN,
+    "api-helpdesk.get_question": SIGNED_IN,  # each one's own question
 }
-API_QUERIES = {"api-reports.get_report": "?from=2026-01-01&to=2026-12-31"}
+API_QUERIES = {
+    "api-reports.get_report": "?from=2026-01-01&to=2026-12-31",
+    "api-offers.suggest_schools": lambda world: f"?subject_id={world.offers['a'].subject_id}",
+    "api-allocation.get_shortage": "?school_year=2026-2027",
+}
 #: Readable by every member, like the web's public pages: approved institutions and
 #: published offers. Changing them stays with their own people.
 API_SHARED_READING = {"api-institutions.get_institution", "api-offers.get_offer"}
@@ -292,6 +343,15 @@ API_BODIES = {
     "api-requests.transition_request": lambda world: {"status": "cancelled", "reason": "x"},
     "api-requests.post_message": lambda world: {"body": "Hallo"},
     "api-requests.assign_mentor": lambda world: {"mentor_id": None},
+    "api-hosting.set_hosting": lambda world: {"answer": "yes"},
+    "api-offers.copy_last_year": lambda world: {"school_year": "2026-2027"},
+    "api-members.invite": lambda world: {"email": "collega@example.org", "role": "mentor"},
+    "api-allocation.put_wishes": lambda world: {
+        "level_code": "secondary",
+        "subject_id": world.offers["a"].subject_id,
+    },
+    "api-allocation.edit_line": lambda world: {"offer_id": None},
+    "api-allocation.send_proposal": lambda world: {},
 }
 
 
@@ -342,7 +402,9 @@ def test_the_api_opens_own_objects_to_the_people_entitled(matrix_app, world, act
     assert {rule.endpoint for rule in readings} == set(API_OWN_READERS)
     for rule in readings:
         url = rule.build(_values(rule, world, actor, foreign=False), append_unknown=False)[1]
-        status = api.client.get(url + API_QUERIES.get(rule.endpoint, ""), headers=api.headers)
+        query = API_QUERIES.get(rule.endpoint, "")
+        query = query(world) if callable(query) else query
+        status = api.client.get(url + query, headers=api.headers)
         expected = {200} if actor in API_OWN_READERS[rule.endpoint] else {403, 404}
         assert status.status_code in expected, (actor, url, status.status_code)
 

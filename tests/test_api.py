@@ -4,6 +4,7 @@ and messages as the web pages."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -14,7 +15,8 @@ from core.api.tokens import digest, revoke_token
 from core.offers import school_years
 from core.offers.models import Offer, OfferStatus
 from core.placements.models import PlacementRequest, RequestStatus
-from tests.api_support import Api, issue_token
+from tests.api_support import Api, clients_of, issue_token, web_clients_of
+from tests.api_support import json_error as _error
 from tests.factories import VALID_ATTRIBUTES, any_subject
 from tests.redis_support import own_redis_database
 from tests.world import build_world, sign_in
@@ -33,31 +35,13 @@ def world(app, db):
 def api_as(app, db, world):
     """``api_as("school_coordinator_a")``: an API client with that person's token."""
 
-    def build(actor: str, read_only: bool = False, language: str | None = None) -> Api:
-        return Api(app.test_client(), issue_token(db, world, actor, read_only), language)
-
-    return build
+    return clients_of(app, db, world)
 
 
 @pytest.fixture
 def web_as(make_app, world):
     """A signed-in web client (CSRF off), to compare the web's answers with the API's."""
-    web_app = make_app(WTF_CSRF_ENABLED=False)
-
-    def build(actor: str):
-        client = web_app.test_client()
-        sign_in(client, world.users[actor], world.memberships.get(actor))
-        return client
-
-    return build
-
-
-def _error(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.is_json
-    body = response.get_json()
-    assert set(body) == {"message", "errors"} and body["message"]
-    return body
+    return web_clients_of(make_app, world)
 
 
 def _offer_body(db, world, **changes) -> dict:
@@ -479,7 +463,7 @@ def test_the_description_covers_every_api_route_and_the_plugins_fields(app):
         (path, method.upper()) for path, item in spec["paths"].items() for method in item
     } - {(path, "PARAMETERS") for path in spec["paths"]}
     routes = {
-        (rule.rule.replace("<id:", "{").replace(">", "}"), method)
+        (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method)
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/") and rule.endpoint.startswith("api-")
         for method in rule.methods - {"HEAD", "OPTIONS"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -239,6 +240,10 @@ def invite(session: Session, actor: Actor, institution: Institution, email: str,
     if role not in INVITABLE_ROLES[institution.kind]:
         raise AccountError(_l("Deze rol bestaat niet voor deze instelling."), "role")
     email = normalise_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise AccountError(_l("Vul een geldig e-mailadres in."), "email") from error
     existing = session.scalar(select(User).where(User.email == email))
     if existing and any(
         m.institution_id == institution.id and m.role == role for m in existing.memberships

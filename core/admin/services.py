@@ -18,7 +18,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.access.policy import INVITABLE_ROLES, Action, Actor, require
 from core.accounts.models import Membership, Role, User
@@ -68,7 +68,11 @@ def _paginate(session: Session, query: Select, page: int) -> Page:
 def find_users(session: Session, actor: Actor, text: str = "", page: int = 1) -> Page:
     """People whose name or e-mail address contains ``text``, by name."""
     require(actor, Action.ADMINISTER)
-    query = select(User).order_by(User.name, User.id)
+    query = (
+        select(User)
+        .options(selectinload(User.memberships).joinedload(Membership.institution))
+        .order_by(User.name, User.id)
+    )
     if text := (text or "").strip().lower():
         pattern = f"%{text}%"
         query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))

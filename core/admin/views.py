@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from core.access.current import current_actor
 from core.access.routes import Access, access
@@ -48,12 +49,15 @@ def registrations():
     pending = db.scalars(
         select(Institution)
         .where(Institution.status == RegistrationStatus.PENDING)
+        .options(joinedload(Institution.region))
         .order_by(Institution.created_at)
     ).all()
     coordinators = {
         m.institution_id: m.user
         for m in db.scalars(
-            select(Membership).where(Membership.institution_id.in_([i.id for i in pending]))
+            select(Membership)
+            .where(Membership.institution_id.in_([i.id for i in pending]))
+            .options(joinedload(Membership.user))
         )
     }
     return render_template(

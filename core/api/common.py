@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint, abort
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
 
 from core.accounts.login import csrf
@@ -15,6 +16,7 @@ from core.api import API_PREFIX
 from core.api.errors import register_error_handlers
 from core.api.schemas import MAX_ID
 from core.api.tokens import write_refused
+from core.offers import school_years
 
 
 class IdConverter(IntegerConverter):
@@ -37,6 +39,24 @@ def api_blueprint(name: str, description: str) -> Blueprint:
     blueprint.before_request(_refuse_writes_of_read_only_tokens)
     csrf.exempt(blueprint)
     return blueprint
+
+
+def checked_school_year(value: str) -> str:
+    """``value`` when it is a school year (2026-2027), else a 422 on ``school_year``."""
+    if not school_years.is_school_year(value):
+        abort(422, errors={"school_year": [str(_l("Kies een schooljaar."))]})
+    return value
+
+
+def checked_form(form_class, values: dict):
+    """The web page's form (``form_class``) filled with ``values`` and checked by its own
+    validators, or a 422 with its messages per field: the API refuses what the page does."""
+    data = MultiDict({name: value for name, value in values.items() if value is not None})
+    form = form_class(formdata=data, meta={"csrf": False})
+    if not form.validate():
+        errors = {name or "_schema": [str(m) for m in found] for name, found in form.errors.items()}
+        abort(422, errors=errors)
+    return form
 
 
 def envelope(items: list, total: int, args: dict) -> dict:

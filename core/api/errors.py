@@ -14,7 +14,10 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from core.access.policy import Denied
+from core.accounts.services import AccountError
+from core.helpdesk.services import HelpdeskRefused
 from core.offers.services import OfferRefused
+from core.placements.bulk import BulkRefused
 from core.placements.services import RequestRefused, TransitionRefused
 from core.placements.students import StudentRefused
 
@@ -112,6 +115,18 @@ def refused(error: OfferRefused | RequestRefused | StudentRefused):
     return error_body(422, errors=error.errors), 422
 
 
+def field_refused(error: AccountError | HelpdeskRefused):
+    """One message, on its field (or on the input as a whole)."""
+    _rollback()
+    return error_body(422, errors={error.field or "_schema": [str(error.message)]}), 422
+
+
+def bulk_refused(error: BulkRefused):
+    """Each refused student's problems, as ``students.<id>.<field>``."""
+    _rollback()
+    return error_body(422, errors={"students": error.errors}), 422
+
+
 def transition_refused(error: TransitionRefused):
     _rollback()
     message = error.args[0]
@@ -129,6 +144,9 @@ def register_error_handlers(blueprint: Blueprint) -> None:
     blueprint.register_error_handler(Denied, denied)
     for refusal in (OfferRefused, RequestRefused, StudentRefused):
         blueprint.register_error_handler(refusal, refused)
+    for refusal in (AccountError, HelpdeskRefused):
+        blueprint.register_error_handler(refusal, field_refused)
+    blueprint.register_error_handler(BulkRefused, bulk_refused)
     blueprint.register_error_handler(TransitionRefused, transition_refused)
     blueprint.register_error_handler(OperationalError, unavailable)
     blueprint.register_error_handler(ProgrammingError, unavailable)

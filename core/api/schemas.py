@@ -12,10 +12,14 @@ import functools
 import marshmallow as ma
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_smorest.fields import Upload
 
+from core.accounts.models import Role
+from core.helpdesk.models import TicketCategory, TicketKind, TicketStatus
 from core.institutions.models import InstitutionKind, RegistrationStatus
-from core.offers.models import OfferStatus, Semester
-from core.placements.models import InternshipKind, RequestStatus
+from core.notifications.models import DeliveryMode, NotificationKind
+from core.offers.models import HostingAnswer, NoHostingReason, OfferStatus, Semester
+from core.placements.models import InternshipKind, RequestStatus, UploadStatus
 
 FIELD_MESSAGES = {
     "required": _l("Dit veld is verplicht."),
@@ -258,8 +262,100 @@ class OfferSearchArgs(PageArgs):
     hosting = f.String(metadata={"description": "yes, maybe, no, full or unknown."})
 
 
+class SuggestionArgs(Schema):
+    """A student's need, checked by the web's suggestion form (``/aanbod/suggesties``)."""
+
+    subject_id = f.String(required=True, metadata={"description": "Subject id (see /levels)."})
+    level = f.String(metadata={"description": "Level code, e.g. secondary."})
+    region = f.String(metadata={"description": "Region of the campus, e.g. limburg."})
+    postcode = f.String(metadata={"description": "Nearest first from this postcode."})
+    max_km = f.String(metadata={"description": "Within this many km of the postcode."})
+    school_year = f.String(metadata={"description": "e.g. 2026-2027 (default: this one)."})
+    period_from = f.String(metadata={"description": "The internship starts on this date."})
+    period_to = f.String(metadata={"description": "The internship ends on this date."})
+
+
+class SuggestionSchema(Schema):
+    school_id = f.Integer(attribute="school.id")
+    school_name = f.String(attribute="school.name")
+    campus_id = f.Integer(attribute="campus.id")
+    rank = f.Integer(
+        metadata={"description": "1: free published places; 2: hosts (yes); 3: maybe."}
+    )
+    places = f.Integer(metadata={"description": "Free places, or the school's estimate."})
+    reason = f.String()
+    subject_id = f.Integer(attribute="subject.id")
+    offer_id = computed(lambda s: s.offer.id if s.offer else None, "integer", allow_none=True)
+    distance_km = f.Float(allow_none=True)
+
+
 class OwnOffersArgs(PageArgs):
     school_year = f.String(metadata={"description": "e.g. 2026-2027 (default: this one)."})
+
+
+class SchoolYearSchema(Schema):
+    school_year = f.String(required=True, metadata={"example": "2026-2027"})
+
+
+class CopyResultSchema(Schema):
+    copied = f.List(f.Nested(OfferSchema), metadata={"description": "The new, published offers."})
+    skipped = f.List(
+        f.Nested(OfferSchema),
+        metadata={"description": "Last year's offers that today's rules refuse: make anew."},
+    )
+
+
+# --------------------------------------------------------------------- hosting status
+
+
+class EstimateSchema(Schema):
+    """With ``maybe``: about how many trainees the school could take for one subject."""
+
+    subject_id = identifier(required=True)
+    subject_name = localised("subject")
+    places = f.Integer(required=True)
+
+
+class HostingValuesSchema(Schema):
+    """A school's answer for one school year (``set_hosting_status``)."""
+
+    answer = choice(HostingAnswer, required=True)
+    capacity = f.Integer(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Trainees at most over all subjects (null: no limit)."},
+    )
+    no_reason = choice(
+        NoHostingReason,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Required with answer no; only used in anonymous reports."},
+    )
+    estimates = f.List(
+        f.Nested(EstimateSchema),
+        load_default=list,
+        metadata={"description": "Kept with answer maybe only."},
+    )
+
+    @ma.validates("estimates")
+    def _one_per_subject(self, estimates: list[dict], **_) -> None:
+        subjects = [estimate["subject_id"] for estimate in estimates]
+        if len(subjects) != len(set(subjects)):
+            raise ma.ValidationError(str(_l("Geef elk vak hoogstens één schatting.")))
+
+
+class HostingStatusSchema(Schema):
+    school_id = f.Integer()
+    school_year = f.String()
+    answer = choice(
+        HostingAnswer, allow_none=True, metadata={"description": "null: not answered yet."}
+    )
+    no_reason = choice(NoHostingReason, allow_none=True)
+    capacity = f.Integer(allow_none=True)
+    accepted_count = f.Integer(metadata={"description": "Accepted trainees this school year."})
+    free_capacity = f.Integer(allow_none=True)
+    estimates = f.List(f.Nested(EstimateSchema))
+    updated_at = f.DateTime(allow_none=True)
 
 
 # -------------------------------------------------------------------------- requests
@@ -347,6 +443,47 @@ class MentorSchema(Schema):
     mentor_id = identifier(required=True, allow_none=True)
 
 
+class BulkRequestValuesSchema(RequestValuesSchema):
+    """Requests with the same values for several students of the programme, all sent or
+    none (a refusal lists each student's problems)."""
+
+    class Meta:
+        exclude = ("student_id", "submit")
+
+    student_ids = f.List(
+        identifier(),
+        required=True,
+        validate=ma.validate.Length(min=1, error=_l("Kies minstens één student.")),
+    )
+
+
+class UploadFileSchema(Schema):
+    file = Upload(
+        required=True, metadata={"description": "CSV or XLSX in the columns of the template."}
+    )
+
+
+class UploadProblemSchema(Schema):
+    row = f.Integer(allow_none=True, metadata={"description": "null: the file as a whole."})
+    column = f.String(allow_none=True)
+    message = f.String()
+
+
+class UploadSchema(Schema):
+    id = f.Integer()
+    filename = f.String()
+    status = choice(UploadStatus)
+    total_rows = f.Integer()
+    processed_rows = f.Integer()
+    errors = f.List(f.Nested(UploadProblemSchema))
+    created_at = f.DateTime()
+    finished_at = f.DateTime(allow_none=True)
+
+
+class TemplateArgs(Schema):
+    file_format = choice(("csv", "xlsx"), load_default="csv", data_key="format")
+
+
 # -------------------------------------------------------------------------- students
 
 
@@ -374,6 +511,25 @@ class StudentSchema(Schema):
     )
 
 
+# --------------------------------------------------------------------------- members
+
+
+class MemberSchema(Schema):
+    id = f.Integer(metadata={"description": "The membership's id."})
+    user_id = f.Integer()
+    name = f.String(attribute="user.name")
+    email = f.String(attribute="user.email")
+    role = choice(Role)
+
+
+class InvitationSchema(Schema):
+    """An invitation mailed to a colleague; the link in it adds the role."""
+
+    email = f.String(required=True)
+    role = choice(Role, required=True)
+    institution_id = f.Integer(dump_only=True)
+
+
 # --------------------------------------------------------------------------- reports
 
 
@@ -393,3 +549,130 @@ class ReportSchema(Schema):
     start = f.Date(data_key="from")
     end = f.Date(data_key="to")
     sections = f.List(f.Nested(ReportSectionSchema))
+
+
+# -------------------------------------------------------------------------- overview
+
+
+class OverviewArgs(PageArgs):
+    """The filters of the web overview (``/overzicht``)."""
+
+    status = choice(RequestStatus)
+    school_year = f.String(
+        metadata={"description": "e.g. 2026-2027: requests starting in that school year."}
+    )
+    subject_id = identifier()
+
+
+class OverviewExportArgs(OverviewArgs):
+    class Meta:
+        exclude = ("page", "page_size")
+
+
+class OverviewCountSchema(Schema):
+    value = f.String(metadata={"description": "The filter value (status, school year, id)."})
+    label = f.String()
+    count = f.Integer(metadata={"description": "Requests this choice would show."})
+
+
+class OverviewCountsSchema(Schema):
+    """Per status, school year and subject: how many requests the *other* filters leave."""
+
+    statuses = f.List(f.Nested(OverviewCountSchema))
+    school_years = f.List(f.Nested(OverviewCountSchema))
+    subjects = f.List(f.Nested(OverviewCountSchema))
+    total = f.Integer(metadata={"description": "Requests every filter leaves."})
+
+
+class RequestOverviewSchema(page_of(RequestSchema)):
+    counts = f.Nested(OverviewCountsSchema, required=True)
+
+
+# ------------------------------------------------------------------ one's own account
+
+
+def _web_choice(values, **options) -> ma.fields.String:
+    """A string the web form checks (with its messages); ``values`` are documented."""
+    return _web_field(metadata={"enum": [str(v) for v in values]}, **options)
+
+
+def _web_field(**options) -> ma.fields.String:
+    """A string the web form checks, null or missing included (it says what is needed)."""
+    return f.String(allow_none=True, **options)
+
+
+NotificationPreferencesSchema = type(
+    "NotificationPreferencesSchema",
+    (Schema,),
+    {
+        "__doc__": """How one hears about each kind of notification (every kind is needed, as
+        on the web page), and whether one receives newsletters and reminders.""",
+        **{kind.value: _web_choice(DeliveryMode) for kind in NotificationKind},
+        "newsletters": f.Boolean(
+            allow_none=True,
+            load_default=None,
+            metadata={"description": "Newsletters and reminders (null or left out: unchanged)."},
+        ),
+    },
+)
+
+
+class AccountDataSchema(Schema):
+    email = f.String()
+    name = f.String()
+    created_at = f.String()
+    language = f.String(allow_none=True)
+
+
+class MembershipDataSchema(Schema):
+    institution = f.String()
+    role = choice(Role)
+
+
+class StudentRequestDataSchema(Schema):
+    school = f.String()
+    status = choice(RequestStatus)
+    period = f.List(f.String(), metadata={"description": "First and last day."})
+
+
+class StudentRecordDataSchema(Schema):
+    programme = f.String()
+    name = f.String()
+    email = f.String()
+    student_number = f.String()
+    home_postcode = f.String(allow_none=True)
+    requests = f.List(f.Nested(StudentRequestDataSchema))
+
+
+class PersonalDataSchema(Schema):
+    """Everything Stagebank holds about the token's owner as a person."""
+
+    account = f.Nested(AccountDataSchema)
+    memberships = f.List(f.Nested(MembershipDataSchema))
+    student_records = f.List(f.Nested(StudentRecordDataSchema))
+
+
+# -------------------------------------------------------------------------- helpdesk
+
+
+class QuestionValuesSchema(Schema):
+    """A question or feedback, checked by the web's form (``/hulp/nieuw``)."""
+
+    kind = _web_choice(TicketKind, load_default=TicketKind.QUESTION.value)
+    category = _web_choice(TicketCategory, load_default=TicketCategory.OTHER.value)
+    subject = _web_field(metadata={"description": "A short title (required)."})
+    body = _web_field(metadata={"description": "The question or feedback (required)."})
+    page = _web_field(metadata={"description": "The page it is about, e.g. /mijn-aanbod."})
+
+
+class QuestionSchema(Schema):
+    id = f.Integer()
+    kind = choice(TicketKind)
+    category = choice(TicketCategory)
+    status = choice(TicketStatus)
+    subject = f.String()
+    body = f.String()
+    page = f.String()
+    answer = f.String(allow_none=True, metadata={"description": "null until answered."})
+    answered_at = f.DateTime(allow_none=True)
+    created_at = f.DateTime()

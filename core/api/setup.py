@@ -7,16 +7,32 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_smorest import Api
 
+from core.allocation import api as allocation_api
 from core.api.common import IdConverter
 from core.api.docs import bp as docs_blueprint
 from core.api.errors import ErrorSchema
-from core.api.resources import institutions, offers, reports, requests, students
+from core.api.resources import (
+    account,
+    bulk,
+    helpdesk,
+    hosting,
+    institutions,
+    members,
+    offers,
+    overview,
+    reports,
+    requests,
+    students,
+)
 from core.api.schemas import MAX_ID, LevelAttributes
 from core.api.tokens import current_token
 from core.catalogue.level_fields import attributes_schema
 from core.plugins.manager import plugins_of
 
 RESOURCES = (institutions.blp, offers.blp, requests.blp, students.blp, reports.blp)
+RESOURCES += (hosting.blp, bulk.blp, members.blp)
+RESOURCES += (allocation_api.blp,)
+RESOURCES += (overview.blp, account.blp, helpdesk.blp)
 DESCRIPTION = """Stagebank's REST API. Authenticate with a personal API token
 (`Authorization: Bearer <token>`), made on /account/api-tokens or with
 `stagebank token create`; it acts with its owner's rights in one institution.

@@ -12,11 +12,14 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from core.access.policy import Actor, student_fields_for
+from core.dashboards.queries import OverviewFilters, overview_rows
 from core.placements.forms import KIND_LABELS
 from core.placements.models import STATUS_LABELS, PlacementRequest
 
@@ -83,3 +86,11 @@ def requests_csv(actor: Actor, requests: Iterable[PlacementRequest], locale: str
             ]
         )
     return BOM + out.getvalue()
+
+
+def overview_export(
+    session: Session, actor: Actor, filters: OverviewFilters, locale: str, today: date
+) -> tuple[str, str]:
+    """The overview's filtered requests as a CSV file: its text and its name."""
+    text = requests_csv(actor, overview_rows(session, actor, filters), locale)
+    return text, f"stageaanvragen-{today.isoformat()}.csv"

@@ -332,12 +332,12 @@ def _overview_select(actor: Actor, filters: OverviewFilters) -> Select:
 
 
 def overview_page(
-    session: Session, actor: Actor, filters: OverviewFilters, number: int
+    session: Session, actor: Actor, filters: OverviewFilters, number: int, size: int = PAGE_SIZE
 ) -> list[PlacementRequest]:
-    """Page ``number`` (from 1) of the filtered requests, latest period first."""
+    """Page ``number`` (from 1, ``size`` rows) of the filtered requests, latest period first."""
     statement = _overview_select(actor, filters).options(*ROW_OPTIONS)
-    offset = (max(number, 1) - 1) * PAGE_SIZE
-    return list(session.scalars(statement.limit(PAGE_SIZE).offset(offset)))
+    offset = (max(number, 1) - 1) * size
+    return list(session.scalars(statement.limit(size).offset(offset)))
 
 
 def overview_rows(

@@ -27,7 +27,7 @@ from core.access.routes import Access, access
 from core.accounts.forms import EmptyForm
 from core.accounts.models import ROLE_LABELS
 from core.dashboards import feeds, ics, queries
-from core.dashboards.export import requests_csv
+from core.dashboards.export import overview_export
 from core.dashboards.forms import AnswerForm
 from core.database import db_session
 from core.placements.models import STATUS_LABELS, RequestStatus
@@ -166,10 +166,9 @@ def overview():
 def overview_csv():
     actor, session = current_actor(), db_session()
     filters = queries.OverviewFilters.from_args(request.args)
-    rows = queries.overview_rows(session, actor, filters)
-    response = make_response(requests_csv(actor, rows, _locale()))
+    text, filename = overview_export(session, actor, filters, _locale(), date.today())
+    response = make_response(text)
     response.content_type = "text/csv; charset=utf-8"
-    filename = f"stageaanvragen-{date.today().isoformat()}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

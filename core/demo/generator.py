@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from core.access.policy import Actor
 from core.accounts.models import Membership, Role, User
+from core.allocation.demo import add_wishes
 from core.catalogue.level_fields import clean_level_attributes, level_fields
 from core.catalogue.models import EducationLevel, Subject, TrainingKind
 from core.database import UtcDateTime, database
@@ -360,6 +361,9 @@ class _Builder:
             self._full_schools()
             self.progress("placement requests")
             self.story.finish()
+            self.progress(f"written ({type(self.story).__name__})")
+            wishes = add_wishes(self.session, self.rng, self.today)
+            self.progress(f"allocation wishes of {wishes} students")
         finally:
             event.remove(self.session, "before_flush", self.clock.before_flush)
         return [

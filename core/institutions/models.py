@@ -50,7 +50,7 @@ class Institution(Base):
     organisation: Mapped[str | None] = mapped_column(String(200))
     training_kind: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[RegistrationStatus] = mapped_column(
-        enum_type(RegistrationStatus), default=RegistrationStatus.REGISTRY
+        enum_type(RegistrationStatus), default=RegistrationStatus.REGISTRY, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)

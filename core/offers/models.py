@@ -7,7 +7,17 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import User
@@ -47,6 +57,14 @@ class Offer(Base):
     """Places a school offers for one subject at one level in one school year."""
 
     __tablename__ = "offers"
+    __table_args__ = (
+        # The search: published offers from a school year on, of any or of one subject
+        # (equality columns first, the school-year range last) ...
+        Index("ix_offers_status_school_year", "status", "school_year"),
+        Index("ix_offers_subject_id_status_school_year", "subject_id", "status", "school_year"),
+        # ... and a school's own offers of a school year.
+        Index("ix_offers_school_id_school_year", "school_id", "school_year"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)

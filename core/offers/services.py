@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from core.access.policy import Action, Actor, require
+from core.access.policy import Action, Actor, Denied, require
 from core.accounts.models import Membership, Role, User
 from core.catalogue.level_fields import clean_level_attributes
 from core.catalogue.models import EducationLevel, Subject
@@ -30,6 +30,8 @@ from core.plugins.manager import Plugins
 from core.plugins.regions import enablement
 
 MAX_PLACES = 50
+#: A school's rough count for one subject ("maybe"), in places.
+MAX_ESTIMATE = 50
 
 
 class OfferRefused(ValueError):
@@ -56,6 +58,17 @@ class OfferValues:
     mentor_ids: list[int] = field(default_factory=list)
     mentor_name: str = ""
     notes: str = ""
+
+
+def school_for(session: Session, actor: Actor, school_id: int) -> Institution:
+    """A school whose offer ``actor`` manages, or :class:`Denied` (also for unknown ids)."""
+    school = session.get(Institution, school_id)
+    if school is None:
+        raise Denied()
+    require(actor, Action.MANAGE_OFFERS, school)
+    if school.kind != InstitutionKind.SCHOOL:
+        raise Denied()
+    return school
 
 
 def offers_of_school(session: Session, school: Institution, school_year: str) -> list[Offer]:
@@ -207,6 +220,8 @@ def copy_previous_year(
     nothing.
     """
     require(actor, Action.MANAGE_OFFERS, school)
+    if not school_years.is_school_year(to_year):
+        raise OfferRefused({"school_year": [str(_l("Kies een schooljaar."))]})
     from_year = school_years.shift(to_year, -1)
     already = select(Offer.copied_from_id).where(
         Offer.school_id == school.id, Offer.copied_from_id.is_not(None)
@@ -287,8 +302,8 @@ def set_hosting_status(
         ]
     if capacity is not None and not 0 <= capacity <= 500:
         errors["capacity"] = [str(_l("Vul een aantal tussen 0 en 500 in."))]
-    if any(count < 1 for count in (estimates or {}).values()):
-        errors["estimates"] = [str(_l("Een schatting is minstens 1 plaats."))]
+    if problems := _estimate_problems(session, school, estimates or {}):
+        errors["estimates"] = problems
     if errors:
         raise OfferRefused(errors)
     status = hosting_status(session, school, school_year) or HostingStatus(
@@ -308,6 +323,25 @@ def set_hosting_status(
     session.add(status)
     session.flush()
     return status
+
+
+def _estimate_problems(
+    session: Session, school: Institution, estimates: dict[int, int]
+) -> list[str]:
+    """Why per-subject estimates cannot be stored: each is 1 to ``MAX_ESTIMATE`` places
+    for an active subject of the school's levels (any level when it lists none)."""
+    problems = []
+    if any(not 1 <= count <= MAX_ESTIMATE for count in estimates.values()):
+        problems.append(
+            str(_l("Een schatting ligt tussen 1 en %(max)d plaatsen.", max=MAX_ESTIMATE))
+        )
+    if estimates:
+        known = select(Subject.id).where(Subject.id.in_(list(estimates)), Subject.active)
+        if school.levels:
+            known = known.where(Subject.level_code.in_([level.code for level in school.levels]))
+        if set(session.scalars(known)) != set(estimates):
+            problems.append(str(_l("Kies voor elke schatting een vak van je school.")))
+    return problems
 
 
 def refusal_for_new_request(offer: Offer, status: HostingStatus | None):
@@ -342,6 +376,7 @@ def schools_without_offer(session: Session, school_year: str) -> list[Institutio
                 Institution.status == RegistrationStatus.APPROVED,
                 ~has_offer,
             )
+            .options(joinedload(Institution.region))
             .order_by(Institution.region_code, Institution.name)
         )
     )

@@ -18,7 +18,7 @@ from typing import Any
 
 import openpyxl
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -899,14 +899,16 @@ def _create(session, plugins, actor, plans: list[_Plan], progress) -> list[dict]
 
 def uploads_of(session: Session, actor: Actor, limit: int = 10) -> list[BulkUpload]:
     """The programme's latest uploads, newest first."""
+    return list(session.scalars(uploads_statement(actor).limit(limit)))
+
+
+def uploads_statement(actor: Actor) -> Select:
+    """The uploads of the actor's programme, newest first (:class:`Denied` for others)."""
     programme = programme_of(actor)
-    return list(
-        session.scalars(
-            select(BulkUpload)
-            .where(BulkUpload.programme_id == programme.id)
-            .order_by(BulkUpload.id.desc())
-            .limit(limit)
-        )
+    return (
+        select(BulkUpload)
+        .where(BulkUpload.programme_id == programme.id)
+        .order_by(BulkUpload.id.desc())
     )
 
 

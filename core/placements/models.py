@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import User
@@ -46,7 +46,9 @@ class Student(Base):
     email: Mapped[str] = mapped_column(String(254))
     student_number: Mapped[str] = mapped_column(String(32))
     home_postcode: Mapped[str | None] = mapped_column(String(4))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     programme: Mapped[Institution] = relationship()
     user: Mapped[User | None] = relationship()
@@ -60,6 +62,11 @@ class PlacementRequest(Base):
     """A programme's request to a school to host one student."""
 
     __tablename__ = "placement_requests"
+    __table_args__ = (
+        # Dashboards and lists: one school's or one programme's requests in a status.
+        Index("ix_placement_requests_school_id_status", "school_id", "status"),
+        Index("ix_placement_requests_programme_id_status", "programme_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)

@@ -46,6 +46,7 @@ def request_page(request_id: int):
     actor = current_actor()
     db = db_session()
     placement_request = services.request_for(db, actor, request_id)
+    services.load_history(db, placement_request)
     mentor_form = forms.MentorForm(mentor_id=placement_request.mentor_id or 0)
     mentor_form.mentor_id.choices = [
         SelectChoice(0, "—"),

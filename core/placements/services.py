@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.access.policy import (
     Action,
@@ -535,6 +536,18 @@ def messages_of(session: Session, request: PlacementRequest) -> list[RequestMess
             .order_by(RequestMessage.id)
         )
     )
+
+
+def load_history(session: Session, request: PlacementRequest) -> None:
+    """Load ``request.events`` with who made each change, in one statement (the request
+    page lists them; loading each actor on its own would cost a query per person)."""
+    events = session.scalars(
+        select(RequestEvent)
+        .where(RequestEvent.request_id == request.id)
+        .options(joinedload(RequestEvent.actor))
+        .order_by(RequestEvent.id)
+    )
+    set_committed_value(request, "events", list(events))
 
 
 def mentors_for(session: Session, request: PlacementRequest) -> list[User]:

@@ -20,6 +20,7 @@ CORE_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versi
 def stagebank_blueprints():
     from core.accounts.views import bp as accounts
     from core.admin.views import bp as admin
+    from core.allocation.views import bp as allocation
     from core.api.setup import bp as api
     from core.api.token_views import bp as api_tokens
     from core.bridges.views import bp as bridges
@@ -56,6 +57,7 @@ def stagebank_blueprints():
         reports,
         helpdesk,
         newsletters,
+        allocation,
     ]
 
 
@@ -113,7 +115,7 @@ def stagebank_configure_app(app):
         RequestStatus,
     )
     from core.plugins.templating import template_hook
-    from core.web import proxy
+    from core.web import input_guard, proxy
     from core.web.security import add_security_headers
 
     app.jinja_env.globals["template_hook"] = template_hook
@@ -126,13 +128,15 @@ def stagebank_configure_app(app):
     request_logging.init_app(app)
     queue.init_app(app)
     proxy.init_app(app)
+    input_guard.init_app(app)
 
 
 @hookimpl
 def stagebank_report_sections(session, start, end):
+    from core.allocation.report import shortage_section
     from core.reports.figures import core_sections
 
-    return core_sections(session, start, end)
+    return [*core_sections(session, start, end), shortage_section(session, end)]
 
 
 @hookimpl

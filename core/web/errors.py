@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from core.access.current import is_api_request
 from core.access.policy import Denied
+from core.web.input_guard import InvalidCharacter
 
 bp = Blueprint("errors", __name__)
 
@@ -26,10 +27,10 @@ MESSAGES = {
 }
 
 
-def _page(code: int, message_key: int | str | None = None):
+def _page(code: int, message_key: int | str | None = None, message: str | None = None):
     # With the database down, the layout must not ask plugins (which read the database).
     degraded = code == 503
-    message = MESSAGES[message_key or code]()
+    message = message or MESSAGES[message_key or code]()
     return render_template("error.html", code=code, message=message, degraded=degraded), code
 
 
@@ -44,7 +45,10 @@ def http_error(error):
         from core.api.errors import http_error as api_error
 
         return api_error(error)
-    return _page(getattr(error, "code", 500))
+    code = getattr(error, "code", 500)
+    if isinstance(error, InvalidCharacter):
+        return _page(code, message=error.description)
+    return _page(code)
 
 
 @bp.app_errorhandler(OperationalError)

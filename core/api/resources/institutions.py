@@ -12,7 +12,7 @@ from core.api.common import Presented, api_blueprint, page_of_query
 from core.api.schemas import InstitutionArgs, InstitutionSchema, LevelSchema, page_of
 from core.catalogue.models import EducationLevel, Subject
 from core.database import db_session
-from core.institutions.models import Institution, RegistrationStatus
+from core.institutions.models import Campus, Institution, RegistrationStatus
 
 blp = api_blueprint("institutions", "Schools and teacher-training programmes; levels, subjects.")
 
@@ -31,7 +31,10 @@ def list_institutions(args):
     statement = (
         select(Institution)
         .where(*_visible())
-        .options(selectinload(Institution.campuses), selectinload(Institution.levels))
+        .options(
+            selectinload(Institution.campuses).joinedload(Campus.municipality),
+            selectinload(Institution.levels),
+        )
         .order_by(Institution.name, Institution.id)
     )
     if args.get("kind"):

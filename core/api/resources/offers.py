@@ -1,5 +1,6 @@
 """The offer of places: the search of the web (same filters, same checks) and a school's
-own offers, created and changed through ``save_offer`` with ETag / If-Match."""
+own offers, created and changed through ``save_offer`` with ETag / If-Match, and copied
+from last school year."""
 
 from __future__ import annotations
 
@@ -8,30 +9,49 @@ from datetime import date
 
 import marshmallow as ma
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_smorest import abort
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from core.access.current import current_actor
 from core.access.policy import Action, Denied, can, require
 from core.access.routes import Access, access
-from core.api.common import Presented, api_blueprint, envelope, page_bounds, page_of_list
+from core.api.common import (
+    Presented,
+    api_blueprint,
+    checked_school_year,
+    envelope,
+    page_bounds,
+    page_of_list,
+)
 from core.api.schemas import (
+    CopyResultSchema,
     OfferChangesSchema,
     OfferSchema,
     OfferSearchArgs,
     OfferValuesSchema,
     OwnOffersArgs,
+    SchoolYearSchema,
+    SuggestionArgs,
+    SuggestionSchema,
     page_of,
 )
 from core.database import db_session
 from core.offers import school_years
 from core.offers.models import Offer, OfferStatus, Semester
-from core.offers.services import OfferValues, change_offer_status, offers_of_school, save_offer
+from core.offers.services import (
+    OfferValues,
+    change_offer_status,
+    copy_previous_year,
+    offers_of_school,
+    save_offer,
+    school_for,
+)
 from core.plugins.manager import plugins_of
-from core.search.forms import OfferSearchForm
+from core.search import services as search_services
+from core.search.forms import OfferSearchForm, SuggestionForm
 from core.search.query import OfferSearch
-from core.search.services import fill_choices, search_from_form
+from core.search.services import fill_choices, need_from_form, search_from_form
 
 blp = api_blueprint("offers", "The offer of places: search, and a school's own offers.")
 
@@ -58,18 +78,28 @@ class OfferEtagSchema(OfferValuesSchema):
     updated_at = ma.fields.DateTime()
 
 
-def _search(args: dict) -> OfferSearch:
-    """The web's search form, filled from the API's filters; its refusals become a 422."""
-    session, plugins, today = db_session(), plugins_of(), date.today()
-    form = OfferSearchForm(
+def _web_form(form_class, args: dict):
+    """A web search form (``/aanbod``, ``/aanbod/suggesties``) filled from the API's
+    filters, and a 422 naming the API's filters for its refusals."""
+    form = form_class(
         MultiDict({SEARCH_PARAMETERS[k]: v for k, v in args.items() if k in SEARCH_PARAMETERS})
     )
-    fill_choices(form, session, plugins, today, str(get_locale() or "nl"))
-    search = search_from_form(form, session, today)
+    fill_choices(form, db_session(), plugins_of(), date.today(), str(get_locale() or "nl"))
+    return form
+
+
+def _refuse_form(form) -> None:
+    names = {web: api for api, web in SEARCH_PARAMETERS.items()}
+    errors = {names.get(k, "_schema"): [str(m) for m in v] for k, v in form.errors.items()}
+    abort(422, errors=errors)
+
+
+def _search(args: dict) -> OfferSearch:
+    """The web's search form, filled from the API's filters."""
+    form = _web_form(OfferSearchForm, args)
+    search = search_from_form(form, db_session(), date.today())
     if search is None:
-        names = {web: api for api, web in SEARCH_PARAMETERS.items()}
-        errors = {names.get(k, "_schema"): [str(m) for m in v] for k, v in form.errors.items()}
-        abort(422, errors=errors)
+        _refuse_form(form)
     return search
 
 
@@ -82,7 +112,8 @@ def search_offers(args):
     session, plugins = db_session(), plugins_of()
     search = _search(args)
     offset, limit = page_bounds(args)
-    rows = session.execute(search.statement(session, plugins).offset(offset).limit(limit)).all()
+    statement = search.statement(session, plugins).options(selectinload(Offer.mentors))
+    rows = session.execute(statement.offset(offset).limit(limit)).all()
     items = [
         Presented(
             offer,
@@ -108,13 +139,8 @@ def _own_school():
 @blp.response(200, page_of(OfferSchema))
 def school_offers(args, institution_id: int):
     """All of a school's own offers for a school year, drafts and closed ones too."""
-    actor, school = _own_school()
-    if school.id != institution_id:
-        raise Denied()
-    require(actor, Action.MANAGE_OFFERS, school)
-    year = args.get("school_year") or school_years.school_year_of(date.today())
-    if not school_years.is_school_year(year):
-        abort(422, errors={"school_year": [str(_l("Kies een schooljaar."))]})
+    school = school_for(db_session(), current_actor(), institution_id)
+    year = checked_school_year(args.get("school_year") or school_years.school_year_of(date.today()))
     return page_of_list(offers_of_school(db_session(), school, year), args)
 
 
@@ -125,12 +151,17 @@ def _offer(offer_id: int) -> Presented:
     if offer is None:
         raise Denied()
     if can(actor, Action.MANAGE_OFFERS, offer.school):
-        return Presented(offer, free_places=offer.free_places, distance_km=None)
+        return _own(offer)
     found = OfferSearch(school_id=offer.school_id).results(session, plugins_of())
     result = next((r for r in found if r.offer.id == offer.id), None)
     if result is None:
         raise Denied()
     return Presented(offer, free_places=result.free_places, distance_km=None)
+
+
+def _own(offer: Offer) -> Presented:
+    """An offer as its own school sees it (its free places, no distance)."""
+    return Presented(offer, free_places=offer.free_places, distance_km=None)
 
 
 def _etag_data(offer: Offer) -> Presented:
@@ -167,7 +198,7 @@ def _save(values: dict, offer: Offer | None = None) -> Presented:
         change_offer_status(session, plugins, actor, saved, OfferStatus(status))
     session.commit()
     blp.set_etag(_etag_data(saved), OfferEtagSchema)
-    return Presented(saved, free_places=saved.free_places, distance_km=None)
+    return _own(saved)
 
 
 @blp.route("/offers", methods=["POST"])
@@ -231,3 +262,35 @@ def _values_of(offer: Offer) -> dict:
         "mentor_name": offer.mentor_name or "",
         "notes": offer.notes,
     }
+
+
+@blp.route("/institutions/<id:institution_id>/offers/copy-previous-year", methods=["POST"])
+@access(Access.MEMBER)
+@blp.arguments(SchoolYearSchema)
+@blp.response(200, CopyResultSchema)
+def copy_last_year(values, institution_id: int):
+    """Copy last school year's published and closed offers into ``school_year`` and
+    publish them, dates one year on; offers copied before are not copied again, and
+    ``skipped`` lists the ones today's rules refuse."""
+    session, actor = db_session(), current_actor()
+    school = school_for(session, actor, institution_id)
+    result = copy_previous_year(session, plugins_of(), actor, school, values["school_year"])
+    session.commit()
+    return {
+        "copied": [_own(offer) for offer in result.copied],
+        "skipped": [_own(offer) for offer in result.skipped],
+    }
+
+
+@blp.route("/offers/suggestions")
+@access(Access.MEMBER)
+@blp.arguments(SuggestionArgs, location="query")
+@blp.response(200, SuggestionSchema(many=True))
+def suggest_schools(args):
+    """Schools to ask for a student's need, best first, as the web suggests them: first
+    schools with free published places, then schools that host without an offer yet."""
+    form = _web_form(SuggestionForm, args)
+    need = need_from_form(form, db_session())
+    if need is None:
+        _refuse_form(form)
+    return search_services.suggest_schools(db_session(), plugins_of(), need)

@@ -3,15 +3,13 @@ the message thread and the mentor, all through ``core.placements.services``."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from core.access.current import current_actor
 from core.access.policy import student_fields_for, visible_requests
 from core.access.routes import Access, access
-from core.api.common import Presented, api_blueprint, page_of_query
+from core.api.common import Presented, api_blueprint, checked_school_year, page_of_query
 from core.api.schemas import (
     MentorSchema,
     MessageSchema,
@@ -64,9 +62,7 @@ def list_requests(args):
     if args.get("status"):
         statement = statement.where(PlacementRequest.status == RequestStatus(args["status"]))
     if year := args.get("school_year"):
-        if not school_years.is_school_year(year):
-            abort(422, errors={"school_year": [str(_l("Kies een schooljaar."))]})
-        first, last = school_years.bounds(year)
+        first, last = school_years.bounds(checked_school_year(year))
         statement = statement.where(PlacementRequest.period_start.between(first, last))
     page = page_of_query(db_session(), statement, args)
     page["items"] = [present(request) for request in page["items"]]

@@ -1,0 +1,104 @@
+"""The server processes of a run: Stagebank (``stagebank serve --production``) and the
+hello-world app, both under gunicorn on a free loopback port, each in its own process
+group with its output in a log file; and the app's request log read back."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+READY_SECONDS = 60
+STOP_SECONDS = 30
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """One server process; ``start`` waits until ``ready_path`` answers 200."""
+
+    def __init__(self, name: str, command: list[str], env: dict, log: Path, port: int):
+        self.name, self.command, self.env, self.log, self.port = name, command, env, log, port
+        self.process: subprocess.Popen | None = None
+
+    def start(self, ready_path: str) -> Server:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("wb") as output:
+            self.process = subprocess.Popen(
+                self.command,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + READY_SECONDS
+        while not self._answers(ready_path):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                tail = self.log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{self.name} did not become ready:\n{tail}")
+            time.sleep(0.2)
+        return self
+
+    def _answers(self, path: str) -> bool:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            connection.request("GET", path)
+            return connection.getresponse().status == 200
+        except OSError:
+            return False
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        """SIGTERM to the server's process group (gunicorn lets requests finish), SIGKILL
+        when it does not stop in time."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        group = os.getpgid(self.process.pid)
+        os.killpg(group, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+            self.process.wait(timeout=STOP_SECONDS)
+
+
+def stagebank_server(env: dict, log: Path, workers: int) -> Server:
+    port = free_port()
+    command = [str(BIN / "stagebank"), "serve", "--production", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", str(workers)]
+    return Server("stagebank", command, env, log, port)
+
+
+def hello_server(env: dict, log: Path, workers: int) -> Server:
+    port = free_port()
+    command = [sys.executable, "-m", "bench.hello", "--port", str(port), "--workers", str(workers)]
+    return Server("hello world", command, env, log, port)
+
+
+def server_durations(log: Path) -> dict[str, float]:
+    """``duration_ms`` of every request in the app's JSON log, by request id."""
+    durations = {}
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    for line in lines:
+        if not line.startswith("{"):
+            continue
+        with contextlib.suppress(ValueError):
+            entry = json.loads(line)
+            if "duration_ms" in entry and entry.get("request_id"):
+                durations[entry["request_id"]] = float(entry["duration_ms"])
+    return durations
