@@ -1,6 +1,10 @@
 """The server processes of a run: Stagebank (``stagebank serve --production``) and the
 hello-world app, both under gunicorn on a free loopback port, each in its own process
-group with its output in a log file; and the app's request log read back."""
+group with its output in a log file; and the app's request log read back.
+
+Stagebank runs as in production: with Redis (its own database, emptied at start) and one
+``stagebank worker`` beside the web server, so mail and other jobs leave the web requests.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 READY_SECONDS = 60
 STOP_SECONDS = 30
+#: The bench's Redis database: tests claim 9-15 (tests/redis_support.py), so not one of those.
+REDIS_URL = os.environ.get("STAGEBANK_BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 
 
 def free_port() -> int:
@@ -77,11 +83,60 @@ class Server:
             self.process.wait(timeout=STOP_SECONDS)
 
 
+class StagebankServer(Server):
+    """The web server with its job worker, both on the bench's emptied Redis database."""
+
+    def __init__(self, command: list[str], env: dict, log: Path, port: int):
+        env = {**env, "STAGEBANK_REDIS_URL": REDIS_URL}
+        super().__init__("stagebank", command, env, log, port)
+        self.worker: subprocess.Popen | None = None
+
+    def start(self, ready_path: str) -> Server:
+        from redis import Redis
+
+        with contextlib.closing(Redis.from_url(REDIS_URL, socket_connect_timeout=2)) as redis:
+            redis.flushdb()
+        worker_log = self.log.with_name(f"{self.log.stem}-worker.log")
+        worker_log.parent.mkdir(parents=True, exist_ok=True)
+        with worker_log.open("wb") as output:
+            self.worker = subprocess.Popen(
+                [str(BIN / "stagebank"), "worker"],
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            return super().start(ready_path)
+        except Exception:
+            self._stop_worker()
+            raise
+
+    def stop(self) -> None:
+        try:
+            super().stop()
+        finally:
+            self._stop_worker()
+
+    def _stop_worker(self) -> None:
+        """SIGTERM (the worker finishes its job), SIGKILL when it does not stop in time."""
+        if self.worker is None or self.worker.poll() is not None:
+            return
+        group = os.getpgid(self.worker.pid)
+        os.killpg(group, signal.SIGTERM)
+        try:
+            self.worker.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+            self.worker.wait(timeout=STOP_SECONDS)
+
+
 def stagebank_server(env: dict, log: Path, workers: int) -> Server:
     port = free_port()
     command = [str(BIN / "stagebank"), "serve", "--production", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(workers)]
-    return Server("stagebank", command, env, log, port)
+    return StagebankServer(command, env, log, port)
 
 
 def hello_server(env: dict, log: Path, workers: int) -> Server:

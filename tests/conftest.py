@@ -18,6 +18,8 @@ from core.catalogue.services import sync_catalogue
 from core.database import Base, database
 from core.plugins.manager import plugins_of
 from core.setup import prepare_database
+from tests.api_support import clients_of, web_clients_of
+from tests.world import build_world
 
 REFERENCE_TABLES = {"regions", "municipalities", "postcodes", "networks"}
 
@@ -110,3 +112,23 @@ def client(app):
 @pytest.fixture
 def cli(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app, db):
+    """Two sides (a and b) with a person in every role, committed (see tests/world.py)."""
+    built = build_world(db)
+    db.commit()
+    return built
+
+
+@pytest.fixture
+def api_as(app, db, world):
+    """``api_as("school_coordinator_a")``: an API client with that person's token."""
+    return clients_of(app, db, world)
+
+
+@pytest.fixture
+def web_as(make_app, world):
+    """A signed-in web client (CSRF off), to compare the web's answers with the API's."""
+    return web_clients_of(make_app, world)

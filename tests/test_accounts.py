@@ -19,7 +19,7 @@ from core.mail.models import OutboxMessage
 from core.placements.models import PlacementRequest, RequestStatus
 from core.plugins.manager import plugins_of
 from core.reports.sections import report_sections
-from tests.world import PASSWORD, build_world, csrf, sign_in
+from tests.world import PASSWORD, csrf, sign_in
 
 
 def post_form(client, path: str, **data):
@@ -42,13 +42,6 @@ def last_mail(db, to: str) -> OutboxMessage:
 
 def link_in(message: OutboxMessage) -> str:
     return re.search(r"http://localhost(/\S+)", message.body_text).group(1)
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
 
 
 SIGN_UP = {

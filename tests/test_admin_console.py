@@ -17,20 +17,13 @@ from core.offers.models import HostingAnswer, HostingStatus, Offer
 from core.placements.models import PlacementRequest, RequestStatus, Student
 from tests.api_support import issue_token
 from tests.factories import make_offer, make_programme, make_request, make_school
-from tests.world import build_world, sign_in
+from tests.world import sign_in
 
 
 def _reread(db) -> None:
     """End the read snapshot and forget loaded rows: see what the requests committed."""
     db.rollback()
     db.expire_all()
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 import re
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from core.api.models import ApiToken
@@ -15,33 +14,13 @@ from core.api.tokens import digest, revoke_token
 from core.offers import school_years
 from core.offers.models import Offer, OfferStatus
 from core.placements.models import PlacementRequest, RequestStatus
-from tests.api_support import Api, clients_of, issue_token, web_clients_of
+from tests.api_support import Api, issue_token
 from tests.api_support import json_error as _error
 from tests.factories import VALID_ATTRIBUTES, any_subject
 from tests.redis_support import own_redis_database
-from tests.world import build_world, sign_in
+from tests.world import sign_in
 
 THIS_YEAR = school_years.upcoming(date.today())[0]
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
-
-
-@pytest.fixture
-def api_as(app, db, world):
-    """``api_as("school_coordinator_a")``: an API client with that person's token."""
-
-    return clients_of(app, db, world)
-
-
-@pytest.fixture
-def web_as(make_app, world):
-    """A signed-in web client (CSRF off), to compare the web's answers with the API's."""
-    return web_clients_of(make_app, world)
 
 
 def _offer_body(db, world, **changes) -> dict:

@@ -14,29 +14,10 @@ from core.newsletters.services import is_subscribed
 from core.notifications.models import DeliveryMode, NotificationKind
 from core.notifications.services import preferences_of
 from core.placements.models import RequestStatus
-from tests.api_support import clients_of, web_clients_of
 from tests.api_support import json_error as _error
 from tests.factories import make_request
-from tests.world import build_world
 
 ALL_DIGEST = {kind.value: "digest" for kind in NotificationKind}
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
-
-
-@pytest.fixture
-def api_as(app, db, world):
-    return clients_of(app, db, world)
-
-
-@pytest.fixture
-def web_as(make_app, world):
-    return web_clients_of(make_app, world)
 
 
 def _reread(db) -> None:

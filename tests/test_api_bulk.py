@@ -6,24 +6,9 @@ from __future__ import annotations
 import io
 
 import openpyxl
-import pytest
 
-from tests.api_support import clients_of
 from tests.api_support import json_error as _error
 from tests.test_bulk import COLUMNS, _students, _wis, csv_bytes, new_row, requests_of
-from tests.world import build_world
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
-
-
-@pytest.fixture
-def api_as(app, db, world):
-    return clients_of(app, db, world)
 
 
 def _upload(api, data: bytes, filename: str = "aanvragen.csv"):

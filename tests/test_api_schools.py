@@ -3,35 +3,15 @@ year's offer, members and invitations; the web's rules and messages."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from core.catalogue.models import Subject
 from core.offers.models import HostingAnswer, HostingStatus, Offer, OfferStatus
-from tests.api_support import clients_of, web_clients_of
 from tests.api_support import json_error as _error
 from tests.factories import make_offer
 from tests.test_accounts import last_mail, link_in
-from tests.world import build_world
 
 YEAR = "2026-2027"
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
-
-
-@pytest.fixture
-def api_as(app, db, world):
-    return clients_of(app, db, world)
-
-
-@pytest.fixture
-def web_as(make_app, world):
-    return web_clients_of(make_app, world)
 
 
 def _hosting(world, school: str = "school_a", year: str = YEAR) -> str:

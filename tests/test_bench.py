@@ -21,7 +21,7 @@ from core.bridges.models import RunStatus
 from core.bridges.runner import sync_bridge
 from core.placements.models import BulkUpload, UploadStatus
 from plugins.sintgorik_bridge.testing import SintGorik
-from tests.world import build_world, csrf, sign_in
+from tests.world import csrf, sign_in
 
 
 def test_percentiles_interpolate_between_ranks():
@@ -86,13 +86,6 @@ Hallo</textarea>
         ("period_start", "2027-02-01"),
         ("message", "Hallo"),
     ]
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
 
 
 def test_generated_bulk_upload_is_accepted_whole(client, db, world):

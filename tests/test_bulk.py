@@ -22,7 +22,7 @@ from core.placements.models import (
 )
 from tests.factories import make_school
 from tests.test_accounts import csrf, post_form
-from tests.world import build_world, sign_in
+from tests.world import sign_in
 
 COLUMNS = [
     "studentennummer",
@@ -41,13 +41,6 @@ COLUMNS = [
     "finaliteit",
     "onderwijsvorm",
 ]
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
 
 
 @pytest.fixture

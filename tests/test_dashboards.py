@@ -25,19 +25,12 @@ from core.offers.models import HostingAnswer, HostingStatus, Offer, OfferStatus
 from core.placements.models import PlacementRequest, RequestEvent
 from core.placements.models import RequestStatus as S
 from tests.factories import make_request, make_school
-from tests.world import build_world, csrf, fresh, sign_in
+from tests.world import csrf, fresh, sign_in
 
 TODAY = date.today()
 THIS_YEAR = school_years.school_year_of(TODAY)
 NEXT_YEAR = school_years.shift(THIS_YEAR, 1)
 LAST_YEAR = school_years.shift(THIS_YEAR, -1)
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
 
 
 def client_of(app, world, key):

@@ -8,20 +8,13 @@ from sqlalchemy import select
 
 from core.helpdesk.models import FaqEntry, Ticket, TicketCategory, TicketStatus
 from core.mail.models import OutboxMessage
-from tests.world import build_world, sign_in
+from tests.world import sign_in
 
 
 def _reread(db) -> None:
     """End the read snapshot and forget loaded rows: see what the requests committed."""
     db.rollback()
     db.expire_all()
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
 
 
 @pytest.fixture

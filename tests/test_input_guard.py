@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from core.placements.models import RequestMessage
 from tests.api_support import clients_of
 from tests.api_support import json_error as _error
-from tests.world import build_world, csrf, sign_in
+from tests.world import csrf, sign_in
 
 MESSAGE = "De invoer bevat een ongeldig teken (NUL)"
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
 
 
 def _messages(db) -> int:

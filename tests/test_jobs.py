@@ -35,7 +35,6 @@ from core.plugins.types import BridgeSpec
 from core.server import gunicorn_options
 from tests.redis_support import own_redis_database
 from tests.test_requests import answer, client_for, submitted_request
-from tests.world import build_world
 
 NOON = datetime(2027, 3, 15, 11, 0, tzinfo=UTC)  # 12:00 in Brussels
 
@@ -51,13 +50,6 @@ def own_instance(app, tmp_path):
     """The app keeps its schedule file in ``tmp_path`` during this test."""
     app.instance_path = str(tmp_path)
     return tmp_path
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
 
 
 def outbox(db) -> list[OutboxMessage]:

@@ -31,7 +31,7 @@ from core.placements.models import RequestStatus, Student
 from core.plugins.manager import plugins_of
 from tests.test_accounts import post_form
 from tests.test_mail import SmtpServer
-from tests.world import build_world, sign_in
+from tests.world import sign_in
 
 S = RequestStatus
 K = NotificationKind
@@ -42,13 +42,6 @@ EVERYONE = [
     for side in "ab"
     for role in ("school_coordinator", "mentor", "programme_coordinator", "supervisor", "student")
 ]
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
 
 
 @pytest.fixture

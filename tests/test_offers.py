@@ -13,17 +13,10 @@ from core.offers import school_years
 from core.offers import services as offers
 from core.offers.models import HostingAnswer, HostingStatus, Offer, OfferStatus
 from core.plugins.manager import plugins_of
-from tests.world import build_world, csrf, fresh, sign_in
+from tests.world import csrf, fresh, sign_in
 
 THIS_YEAR = school_years.school_year_of(dt.date.today())
 NEXT_YEAR = school_years.shift(THIS_YEAR, 1)
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
 
 
 @pytest.fixture

@@ -14,16 +14,9 @@ from core.offers.models import HostingAnswer, HostingStatus, Offer
 from core.placements import services
 from core.placements.models import PlacementRequest, RequestMessage, RequestStatus, Student
 from core.plugins.manager import plugins_of
-from tests.world import build_world, csrf, fresh, sign_in
+from tests.world import csrf, fresh, sign_in
 
 S = RequestStatus
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
 
 
 def client_for(app, world, who):

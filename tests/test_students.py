@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from core.placements.models import Student
 from tests.test_accounts import post_form
-from tests.world import build_world, sign_in
+from tests.world import sign_in
 
 GOOD = {
     "first_name": "Noor",
@@ -16,13 +16,6 @@ GOOD = {
     "student_number": "r0999999",
     "home_postcode": "9000",
 }
-
-
-@pytest.fixture
-def world(app, db):
-    built = build_world(db)
-    db.commit()
-    return built
 
 
 def _client(app, world, actor: str):

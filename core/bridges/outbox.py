@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.bridges.models import BridgeMapping, BridgeOutbox, OutboxStatus
-from core.bridges.services import APPLYING
+from core.bridges.services import APPLYING, NEW_REQUESTS
 from core.database import utcnow
 from core.placements.models import PlacementRequest, RequestEvent
 from core.plugins.types import BridgeChange, BridgeChangeRefused, BridgeConnector, BridgeUnavailable
@@ -28,7 +28,9 @@ def queue_status_change(
     session: Session, placement_request: PlacementRequest, event: RequestEvent
 ) -> list[BridgeOutbox]:
     """Queue the change for every bridge the request came from (not the one applying it)."""
-    queued = []
+    queued: list[BridgeOutbox] = []
+    if placement_request.id in session.info.get(NEW_REQUESTS, ()):
+        return queued  # created by the batch being applied: mapped by nothing yet
     for mapping in session.scalars(
         select(BridgeMapping).where(
             BridgeMapping.kind == "request",

@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.bridges.models import BridgeRun, BridgeRunIssue, IssueLevel, RunStatus
 from core.bridges.outbox import deliver, waiting_count
 from core.bridges.registry import available_bridges
-from core.bridges.services import SILENT, Applier, Report
+from core.bridges.services import SILENT, Applier, BatchFailed, Report
 from core.database import database, utcnow
 from core.plugins.manager import plugins_of
 from core.plugins.types import BridgeConnector, BridgeRecord, BridgeSpec, BridgeUnavailable
@@ -174,7 +174,7 @@ def execute(
             keep = not dry_run and (partial or report.refused == 0)
             session.commit() if keep else session.rollback()
             status = _outcome(report, dry_run, partial)
-        except BridgeUnavailable as unavailable:
+        except (BridgeUnavailable, BatchFailed) as unavailable:
             session.rollback()
             status, run.message = RunStatus.FAILED, str(unavailable)
         except Exception as error:  # noqa: BLE001 - a run must never stay "running"

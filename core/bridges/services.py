@@ -33,33 +33,34 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.bridges.models import BridgeMapping, IssueLevel
 from core.catalogue.models import EducationLevel, Subject
 from core.database import utcnow
 from core.institutions.models import Campus, Institution, InstitutionKind, RegistrationStatus
+from core.notifications.services import notifications_batched
 from core.offers.models import Offer, OfferStatus, Semester
-from core.offers.services import OfferRefused, OfferValues, publish_offer, save_offer
+from core.offers.services import OfferRefused, OfferValues, publish_offers, save_offer
 from core.placements.models import PlacementRequest, RequestStatus, Student
 from core.placements.services import (
+    ImportBatch,
     RequestRefused,
     RequestValues,
     TransitionRefused,
-    import_request,
     move_to,
 )
-from core.placements.students import StudentValues, check_student, students_by_number
+from core.placements.students import StudentValues, check_student
 from core.plugins.manager import Plugins
 from core.plugins.types import BridgeRecord
-from core.reference.models import Municipality, Network, Postcode, Region
+from core.reference.models import Network, Postcode, Region
 
 #: Records are applied in this order, so references point at rows that exist.
 KIND_ORDER = ("programme", "school", "student", "offer", "request")
@@ -72,6 +73,8 @@ MODELS = {
 }
 #: Session flag: changes made while applying records of this system are not pushed back.
 APPLYING = "stagebank.bridge_applying"
+#: Session info: ids of the requests this batch created, which no system has mapped yet.
+NEW_REQUESTS = "stagebank.bridge_new_requests"
 #: Session flag: a legacy import replays history, so nobody is notified of it.
 SILENT = "stagebank.bridge_silent"
 #: Service field names, as named in the records.
@@ -134,16 +137,6 @@ def fingerprint(record: BridgeRecord) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def mapping_of(session: Session, system: str, kind: str, external_id: str) -> BridgeMapping | None:
-    return session.scalar(
-        select(BridgeMapping).where(
-            BridgeMapping.system == system,
-            BridgeMapping.kind == kind,
-            BridgeMapping.external_id == external_id,
-        )
-    )
-
-
 def local_updated_at(row) -> datetime | None:
     return getattr(row, "updated_at", None)
 
@@ -157,8 +150,105 @@ def local_is_newer(row, mapping: BridgeMapping | None, remote_updated_at: dateti
     return changed_here and (remote_updated_at is None or local > remote_updated_at)
 
 
+class Known:
+    """What applying one batch reads, read once: the system's mappings, the rows they point
+    at, reference data, and institutions and students by number (kept up to date as the
+    batch adds or changes rows, so later records see earlier ones)."""
+
+    def __init__(self, session: Session, system: str, records: list[BridgeRecord]):
+        self.session = session
+        self.mappings: dict[tuple[str, str], BridgeMapping] = {
+            (m.kind, m.external_id): m
+            for m in session.scalars(select(BridgeMapping).where(BridgeMapping.system == system))
+        }
+        #: Rows by (model, id), held here: the session's identity map holds them only weakly.
+        self.rows: dict[tuple[type, int], Any] = {}
+        wanted = {(r.kind, r.external_id) for r in records}
+        for kind, model in MODELS.items():
+            ids = sorted(
+                m.local_id for key, m in self.mappings.items() if key in wanted and key[0] == kind
+            )
+            options = (
+                [selectinload(Institution.levels), selectinload(Institution.campuses)]
+                if model is Institution
+                else []
+            )
+            for chunk in _chunks(ids):
+                for row in session.scalars(
+                    select(model).where(model.id.in_(chunk)).options(*options)
+                ):
+                    self.rows[(model, row.id)] = row
+        self.institutions: dict[str, Institution] = {}
+        numbers = sorted(
+            {str(r.values["institution_number"]) for r in records if _has(r, "institution_number")}
+        )
+        for chunk in _chunks(numbers):
+            for row in session.scalars(
+                select(Institution).where(Institution.institution_number.in_(chunk))
+            ):
+                self.institutions[row.institution_number] = row
+        self.students: dict[tuple[int, str], Student] = {}
+        numbers = sorted(
+            {
+                str(r.values["student_number"]).strip()
+                for r in records
+                if r.kind == "student" and _has(r, "student_number")
+            }
+        )
+        for chunk in _chunks(numbers):
+            for row in session.scalars(select(Student).where(Student.student_number.in_(chunk))):
+                self.students[(row.programme_id, row.student_number)] = row
+        self.networks = set(session.scalars(select(Network.code)))
+        self.regions = set(session.scalars(select(Region.code)))
+        self.levels = {row.code: row for row in session.scalars(select(EducationLevel))}
+        #: Subjects by (level, code), held so that ``session.get`` finds them.
+        self.subjects = {
+            (row.level_code, row.code): row for row in session.scalars(select(Subject))
+        }
+        self.postcodes: dict[str, list[Postcode]] = {}
+        postcodes = sorted({str(r.values["postcode"]) for r in records if _has(r, "postcode")})
+        for chunk in _chunks(postcodes):
+            for row in session.scalars(
+                select(Postcode)
+                .where(Postcode.postcode.in_(chunk))
+                .options(joinedload(Postcode.municipality))
+                .order_by(Postcode.municipality_refnis)
+            ):
+                self.postcodes.setdefault(row.postcode, []).append(row)
+
+    def row(self, kind: str, external_id: str):
+        """The local row mapped to an external id, or None."""
+        mapping = self.mappings.get((kind, external_id))
+        if mapping is None:
+            return None
+        key = (MODELS[kind], mapping.local_id)
+        if key not in self.rows:
+            self.rows[key] = self.session.get(*key)
+        return self.rows[key]
+
+    def postcode_in(self, postcode: str, region: str | None) -> Postcode | None:
+        """The postcode row, of a municipality in ``region`` when the postcode has several."""
+        rows = self.postcodes.get(str(postcode), [])
+        return next((r for r in rows if r.municipality.region_code == region), None) or (
+            rows[0] if rows else None
+        )
+
+    def numbered(self, row: Institution, old_number: str | None) -> None:
+        """Keep the institutions by number in step with a new or changed row."""
+        if old_number and self.institutions.get(old_number) is row:
+            del self.institutions[old_number]
+        if row.institution_number:
+            self.institutions[row.institution_number] = row
+
+
 class Applier:
-    """Applies one batch of records of ``system``, each in its own savepoint."""
+    """Applies one batch of records of ``system``: checked one by one, written per kind.
+
+    Every record is checked before anything of it is written, so a refusal leaves nothing
+    behind; only a status change of an existing request, which writes as it goes, runs in
+    a savepoint. Rows of one kind are flushed together, new requests through
+    :class:`~core.placements.services.ImportBatch`.
+    """
 
     def __init__(
         self,
@@ -171,7 +261,11 @@ class Applier:
         self.session, self.plugins, self.system = session, plugins, system
         self.reason, self.today = reason, today
         self.report = Report()
-        self._to_close: list[tuple[Offer, BridgeMapping]] = []
+        self.known: Known | None = None
+        self.requests = ImportBatch(session, plugins, today)
+        self._remembered: list[tuple[BridgeRecord, Any, BridgeMapping | None, str]] = []
+        self._to_close: list[tuple[Offer, tuple[str, str]]] = []
+        self._to_publish: list[Offer] = []
         self._handlers: dict[str, Callable] = {
             "programme": self._institution,
             "school": self._institution,
@@ -188,21 +282,22 @@ class Applier:
         counts = Counter((r.kind, r.external_id) for r in records)
         self.session.info[APPLYING] = self.system
         try:
-            for record in records:
-                if counts[(record.kind, record.external_id)] > 1:
-                    self._refuse(
-                        record,
-                        _l(
-                            "Het id %(id)s komt %(n)d keer voor; geen van die records is gebruikt.",
-                            id=record.external_id,
-                            n=counts[(record.kind, record.external_id)],
-                        ),
-                    )
-                else:
-                    self._apply_one(record)
-            self._close_offers()
+            with self.session.no_autoflush:
+                self.known = Known(self.session, self.system, records)
+                for kind in KIND_ORDER:
+                    of_kind = [r for r in records if r.kind == kind]
+                    if kind == "request":
+                        self._preload_requests(of_kind)
+                    for record in of_kind:
+                        self._apply_counted(record, counts)
+                    self._write(kind)
+                for record in records:
+                    if record.kind not in KIND_ORDER:
+                        self._apply_counted(record, counts)
+                self._close_offers()
         finally:
             self.session.info.pop(APPLYING, None)
+            self.session.info.pop(NEW_REQUESTS, None)
         self._report_disappeared(records, complete_kinds)
         return self.report
 
@@ -212,6 +307,19 @@ class Applier:
         self.report.refused += 1
         self.report.note(IssueLevel.REFUSED, record, reason)
 
+    def _apply_counted(self, record: BridgeRecord, counts: Counter) -> None:
+        if counts[(record.kind, record.external_id)] > 1:
+            self._refuse(
+                record,
+                _l(
+                    "Het id %(id)s komt %(n)d keer voor; geen van die records is gebruikt.",
+                    id=record.external_id,
+                    n=counts[(record.kind, record.external_id)],
+                ),
+            )
+        else:
+            self._apply_one(record)
+
     def _apply_one(self, record: BridgeRecord) -> None:
         if record.problems:
             self._refuse(record, " ".join(str(p) for p in record.problems))
@@ -220,8 +328,7 @@ class Applier:
             self._refuse(record, _l("Een record zonder soort of id kan niet gebruikt worden."))
             return
         try:
-            with self.session.begin_nested():
-                outcome = self._apply(record)
+            outcome = self._apply(record)
         except RecordRefused as refused:
             self._refuse(record, refused.reason())
             return
@@ -239,9 +346,9 @@ class Applier:
             setattr(self.report, outcome, getattr(self.report, outcome) + 1)
 
     def _apply(self, record: BridgeRecord) -> str:
-        mapping = mapping_of(self.session, self.system, record.kind, record.external_id)
+        mapping = self.known.mappings.get((record.kind, record.external_id))
         digest = fingerprint(record)
-        row = self.session.get(MODELS[record.kind], mapping.local_id) if mapping else None
+        row = self.known.row(record.kind, record.external_id)
         if mapping is not None and row is None:
             raise RecordRefused(
                 {"": [_l("De rij die hier bij dit record hoorde, bestaat niet meer.")]}
@@ -250,7 +357,9 @@ class Applier:
             return "unchanged"
         if mapping is None and (existing := self._existing(record)) is not None:
             # Linked to a row that was made here: its data stays as it is.
-            self._remember(record, existing, None, digest)
+            if existing.id is None:
+                self.session.flush()  # made earlier in this batch: its id is reported
+            self._remembered.append((record, existing, None, digest))
             self.report.note(
                 IssueLevel.WARNING,
                 record,
@@ -263,53 +372,26 @@ class Applier:
         if row is not None and local_is_newer(row, mapping, record.updated_at):
             return "conflict"
         row, changed = self._handlers[record.kind](record, row)
-        self.session.flush()
-        self._remember(record, row, mapping, digest)
+        self._remembered.append((record, row, mapping, digest))
         if mapping is None:
             return "created"
         return "updated" if changed else "unchanged"
-
-    def _remember(self, record, row, mapping: BridgeMapping | None, digest: str) -> BridgeMapping:
-        if mapping is None:
-            mapping = BridgeMapping(
-                system=self.system,
-                kind=record.kind,
-                external_id=record.external_id,
-                local_table=MODELS[record.kind].__tablename__,
-                local_id=row.id,
-            )
-            self.session.add(mapping)
-        if hasattr(row, "updated_at"):
-            self.session.refresh(row, ["updated_at"])
-        mapping.fingerprint = digest
-        mapping.remote_updated_at = record.updated_at
-        mapping.local_updated_at = local_updated_at(row)
-        mapping.synced_at = utcnow()
-        self.session.flush()
-        if isinstance(row, Offer) and record.values.get("status") == OfferStatus.CLOSED:
-            self._to_close.append((row, mapping))
-        return mapping
 
     def _existing(self, record: BridgeRecord):
         """A local row the record stands for although it was never mapped, or None."""
         values = record.values
         if record.kind in ("school", "programme") and values.get("institution_number"):
-            return self.session.scalar(
-                select(Institution).where(
-                    Institution.institution_number == values["institution_number"],
-                    Institution.kind == InstitutionKind(record.kind),
-                )
-            )
+            found = self.known.institutions.get(str(values["institution_number"]))
+            return found if found is not None and found.kind == record.kind else None
         if record.kind == "student" and values.get("student_number"):
             programme = self._optional_local("programme", values.get("programme"))
             if programme is not None:
                 number = str(values["student_number"]).strip()
-                return students_by_number(self.session, programme, [number]).get(number)
+                return self.known.students.get((programme.id, number))
         return None
 
     def _optional_local(self, kind: str, external_id) -> Any:
-        mapping = mapping_of(self.session, self.system, kind, str(external_id or ""))
-        return self.session.get(MODELS[kind], mapping.local_id) if mapping else None
+        return self.known.row(kind, str(external_id or ""))
 
     def _local(self, kind: str, external_id, field_name: str):
         row = self._optional_local(kind, external_id)
@@ -327,27 +409,76 @@ class Applier:
             )
         return row
 
+    # ------------------------------------------------------------------- end of a kind
+
+    def _preload_requests(self, records: list[BridgeRecord]) -> None:
+        """Hosting statuses and open requests of the schools and students referred to."""
+        rows = [
+            self._optional_local(kind, r.values.get(kind))
+            for r in records
+            for kind in ("school", "student")
+        ]
+        self.requests.preload_ids(
+            (row.id for row in rows if isinstance(row, Institution)),
+            (row.id for row in rows if isinstance(row, Student)),
+        )
+
+    def _write(self, kind: str) -> None:
+        """Store the rows of one kind, then map the records to them."""
+        if kind == "request":
+            try:
+                self.requests.write()
+            except TransitionRefused as refused:
+                raise BatchFailed(str(refused)) from None
+            self.session.info[NEW_REQUESTS] = self.requests.new_ids()
+            with notifications_batched(self.session):  # one mail per person and kind
+                self.requests.announce()
+        else:
+            self.session.flush()
+            publish_offers(self.session, self.plugins, self._to_publish)
+            self._to_publish.clear()
+        for record, row, mapping, digest in self._remembered:
+            if mapping is None:
+                mapping = BridgeMapping(
+                    system=self.system,
+                    kind=record.kind,
+                    external_id=record.external_id,
+                    local_table=MODELS[record.kind].__tablename__,
+                    local_id=row.id,
+                )
+                self.session.add(mapping)
+                self.known.mappings[(record.kind, record.external_id)] = mapping
+            self.known.rows[(MODELS[record.kind], row.id)] = row
+            mapping.fingerprint = digest
+            mapping.remote_updated_at = record.updated_at
+            mapping.local_updated_at = local_updated_at(row)
+            mapping.synced_at = utcnow()
+        self._remembered.clear()
+        self.session.flush()
+
     # -------------------------------------------------------------------------- handlers
 
     def _institution(self, record: BridgeRecord, row: Institution | None):
         values = record.values
         kind = InstitutionKind.SCHOOL if record.kind == "school" else InstitutionKind.PROGRAMME
-        errors = check_institution(self.session, kind, values, row)
+        errors = check_institution(self.known, kind, values, row)
         if errors:
             raise RecordRefused(errors)
         if row is None:
-            row = Institution(kind=kind, status=RegistrationStatus.APPROVED)
+            row = Institution(kind=kind, status=RegistrationStatus.APPROVED, levels=[], campuses=[])
             self.session.add(row)
+        old_number = row.institution_number
         row.name = values["name"].strip()
         row.institution_number = values.get("institution_number") or None
         row.network_code = values.get("network_code") or None
         row.region_code = values.get("region_code") or None
         row.organisation = values.get("organisation") or None
+        self.known.numbered(row, old_number)
         wanted_levels = set(values.get("levels") or ())
         if wanted_levels != {level.code for level in row.levels}:
-            row.levels = [self.session.get(EducationLevel, code) for code in sorted(wanted_levels)]
+            row.levels = [self.known.levels[code] for code in sorted(wanted_levels)]
         if values.get("postcode"):
-            postcode = postcode_in(self.session, values["postcode"], row.region_code)
+            postcode = self.known.postcode_in(values["postcode"], row.region_code)
             campus = row.main_campus or Campus(is_main=True)
             if campus not in row.campuses:
                 row.campuses.append(campus)
@@ -366,7 +497,8 @@ class Applier:
             email=str(values.get("email") or ""),
             student_number=str(values.get("student_number") or ""),
         )
-        errors = check_student(self.session, programme, student_values)
+        numbers = _NumbersOf(self.known.students, programme.id)
+        errors = check_student(self.session, programme, student_values, numbers)
         if row is not None:
             if row.student_number == student_values.student_number.strip():
                 errors.pop("student_number", None)
@@ -377,10 +509,13 @@ class Applier:
         if errors:
             raise RecordRefused(errors)
         row = row or Student(programme_id=programme.id)
+        if self.known.students.get((row.programme_id, row.student_number)) is row:
+            del self.known.students[(row.programme_id, row.student_number)]
         row.first_name = student_values.first_name.strip()
         row.last_name = student_values.last_name.strip()
         row.email = student_values.email.strip().lower()
         row.student_number = student_values.student_number.strip()
+        self.known.students[(row.programme_id, row.student_number)] = row
         self.session.add(row)
         return row, True
 
@@ -403,14 +538,25 @@ class Applier:
             notes=str(values.get("notes") or ""),
         )
         try:
-            offer = save_offer(self.session, self.plugins, None, school, offer_values, row)
+            offer = save_offer(
+                self.session,
+                self.plugins,
+                None,
+                school,
+                offer_values,
+                row,
+                self.requests.catalogue,
+                flush=False,
+            )
         except OfferRefused as refused:
             raise RecordRefused(refused.errors) from None
+        if status is OfferStatus.CLOSED:
+            self._to_close.append((offer, (record.kind, record.external_id)))
         if status is OfferStatus.DRAFT:
             offer.status = OfferStatus.DRAFT
         elif offer.status is not OfferStatus.PUBLISHED:
             # A closed offer is published until this run's requests are in (see _close_offers).
-            publish_offer(self.session, self.plugins, offer)
+            self._to_publish.append(offer)
         return offer, True
 
     def _request(self, record: BridgeRecord, row: PlacementRequest | None):
@@ -438,9 +584,7 @@ class Applier:
             answer_deadline=values.get("answer_deadline"),
         )
         try:
-            request = import_request(
-                self.session, self.plugins, programme, request_values, status, reason, self.today
-            )
+            request = self.requests.add(programme, request_values, status, reason)
         except RequestRefused as refused:
             raise RecordRefused(refused.errors) from None
         except TransitionRefused as refused:
@@ -472,41 +616,32 @@ class Applier:
         if status == row.status:
             return row, False
         try:
-            move_to(self.session, self.plugins, row, status, None, reason)
+            with self.session.begin_nested():  # each step writes at once
+                move_to(self.session, self.plugins, row, status, None, reason)
         except TransitionRefused as refused:
             raise RecordRefused({"status": [refused]}) from None
         return row, True
 
     def _subject_id(self, values: dict) -> int:
-        return (
-            self.session.scalar(
-                select(Subject.id).where(
-                    Subject.level_code == str(values.get("level_code") or ""),
-                    Subject.code == str(values.get("subject_code") or ""),
-                )
-            )
-            or 0
-        )
+        key = (str(values.get("level_code") or ""), str(values.get("subject_code") or ""))
+        subject = self.known.subjects.get(key)
+        return subject.id if subject else 0
 
     # ---------------------------------------------------------------------- end of batch
 
     def _close_offers(self) -> None:
-        for offer, mapping in self._to_close:
-            if offer.status is OfferStatus.PUBLISHED:
-                offer.status = OfferStatus.CLOSED
-                self.session.flush()
-                self.session.refresh(offer, ["updated_at"])
-                mapping.local_updated_at = offer.updated_at
+        closed = [(o, key) for o, key in self._to_close if o.status is OfferStatus.PUBLISHED]
+        for offer, _key in closed:
+            offer.status = OfferStatus.CLOSED
+        self.session.flush()
+        for offer, key in closed:
+            self.known.mappings[key].local_updated_at = offer.updated_at
         self.session.flush()
 
     def _report_disappeared(self, records: list[BridgeRecord], kinds: Iterable[str]) -> None:
         for kind in kinds:
             seen = {r.external_id for r in records if r.kind == kind}
-            for external_id in self.session.scalars(
-                select(BridgeMapping.external_id)
-                .where(BridgeMapping.system == self.system, BridgeMapping.kind == kind)
-                .order_by(BridgeMapping.external_id)
-            ):
+            for external_id in sorted(i for k, i in self.known.mappings if k == kind):
                 if external_id not in seen:
                     self.report.note(
                         IssueLevel.WARNING,
@@ -519,7 +654,7 @@ class Applier:
 
 
 def check_institution(
-    session: Session, kind: InstitutionKind, values: dict, row: Institution | None
+    known: Known, kind: InstitutionKind, values: dict, row: Institution | None
 ) -> dict[str, list]:
     """Every reason ``values`` cannot describe a school or programme; empty when fine."""
     errors: dict[str, list] = {}
@@ -534,33 +669,28 @@ def check_institution(
     if number and not INSTITUTION_NUMBER.match(str(number)):
         refuse("institution_number", _l("Een instellingsnummer heeft 6 cijfers."))
     elif number:
-        other = session.scalar(
-            select(Institution).where(
-                Institution.institution_number == number,
-                Institution.id != (row.id if row is not None else -1),
-            )
-        )
-        if other is not None:
+        other = known.institutions.get(str(number))
+        if other is not None and other is not row:
             refuse(
                 "institution_number",
                 _l("Dit instellingsnummer hoort al bij %(name)s.", name=other.name),
             )
     network = values.get("network_code")
-    if network and session.get(Network, network) is None:
+    if network and network not in known.networks:
         refuse("network_code", _l("Onbekend onderwijsnet %(code)s.", code=network))
     region = values.get("region_code")
-    if region and session.get(Region, region) is None:
+    if region and region not in known.regions:
         refuse("region_code", _l("Onbekende regio %(code)s.", code=region))
     elif not region and kind is InstitutionKind.SCHOOL:
         refuse("region_code", _l("Een school ligt in een regio."))
     for level in values.get("levels") or ():
-        if session.get(EducationLevel, level) is None:
+        if level not in known.levels:
             refuse("levels", _l("Onbekend onderwijsniveau %(code)s.", code=level))
     postcode = values.get("postcode")
     if kind is InstitutionKind.SCHOOL and not (postcode and str(values.get("street", "")).strip()):
         refuse("street", _l("Een school heeft een adres: straat en postcode."))
     elif postcode:
-        found = postcode_in(session, str(postcode), region)
+        found = known.postcode_in(str(postcode), region)
         if found is None:
             refuse("postcode", _l("Deze postcode bestaat niet in Vlaanderen of Brussel."))
         elif region and found.municipality.region_code != region:
@@ -568,15 +698,27 @@ def check_institution(
     return errors
 
 
-def postcode_in(session: Session, postcode: str, region: str | None) -> Postcode | None:
-    """The postcode row, of a municipality in ``region`` when the postcode has several."""
-    return session.scalar(
-        select(Postcode)
-        .join(Postcode.municipality)
-        .where(Postcode.postcode == postcode)
-        .order_by((Municipality.region_code == (region or "")).desc(), Postcode.municipality_refnis)
-        .limit(1)
-    )
+class BatchFailed(Exception):
+    """The batch cannot be written as checked (another process changed a count meanwhile)."""
+
+
+class _NumbersOf:
+    """The student numbers of one programme, as a container over :attr:`Known.students`."""
+
+    def __init__(self, students: dict[tuple[int, str], Student], programme_id: int):
+        self.students, self.programme_id = students, programme_id
+
+    def __contains__(self, number) -> bool:
+        return (self.programme_id, number) in self.students
+
+
+def _has(record: BridgeRecord, name: str) -> bool:
+    return bool(record.values.get(name))
+
+
+def _chunks(items: list, size: int = 500) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _choice(value, enum_class, name: str):

@@ -7,6 +7,7 @@ that both paths call before anything is stored.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import marshmallow
@@ -86,13 +87,26 @@ class _AttributesSchema(marshmallow.Schema):
     error_messages = {"unknown": _l("Onbekend veld voor dit onderwijsniveau.")}
 
 
+#: Per plugin manager, per (level, target): the fields a schema was built from, and it.
+_SCHEMAS: weakref.WeakKeyDictionary[Plugins, dict] = weakref.WeakKeyDictionary()
+
+
 def attributes_schema(plugins: Plugins, level_code: str, target: str) -> marshmallow.Schema:
-    """A schema for the ``attributes`` object of an offer or request at ``level_code``."""
-    declared = {
-        field.name: marshmallow_field(field)
-        for _, field in level_fields(plugins, level_code, target)
-    }
-    return type(f"{level_code}_{target}_attributes", (_AttributesSchema,), declared)()
+    """A schema for the ``attributes`` object of an offer or request at ``level_code``.
+
+    Building a schema class is costly (a bulk upload checks thousands of rows), so it is
+    kept per plugin manager, level and target, and built again only when the plugins
+    contribute different fields (a plugin registered or unregistered meanwhile).
+    """
+    fields = level_fields(plugins, level_code, target)
+    cache = _SCHEMAS.setdefault(plugins, {})
+    cached = cache.get((level_code, target))
+    if cached is not None and cached[0] == fields:
+        return cached[1]
+    declared = {field.name: marshmallow_field(field) for _, field in fields}
+    schema = type(f"{level_code}_{target}_attributes", (_AttributesSchema,), declared)()
+    cache[(level_code, target)] = (fields, schema)
+    return schema
 
 
 def clean_level_attributes(

@@ -90,6 +90,26 @@ def levels_in_region(session: Session, plugins: Plugins, region_code: str) -> li
     return [row for row in rows if region_code in enabled.get(row.plugin, set())]
 
 
+class RegionCatalogue:
+    """The active levels and every plugin's regions, read once to check many records."""
+
+    def __init__(self, session: Session, plugins: Plugins):
+        self.enabled = enablement(session, plugins)
+        self.levels = list(
+            session.scalars(
+                select(EducationLevel)
+                .where(EducationLevel.active)
+                .order_by(EducationLevel.position)
+            )
+        )
+
+    def level_codes_in(self, region_code: str | None) -> set[str]:
+        """Codes of the active levels whose plugin is enabled in ``region_code``."""
+        return {
+            level.code for level in self.levels if region_code in self.enabled.get(level.plugin, ())
+        }
+
+
 def schools_teaching(session: Session, plugins: Plugins, subject) -> set[int] | None:
     """Schools that teach ``subject`` according to the plugins; None when none has a say."""
     answers = [

@@ -32,7 +32,13 @@ from core.catalogue.models import Subject
 from core.institutions.models import Campus, Institution, RegistrationStatus
 from core.offers import school_years
 from core.offers.models import HostingAnswer, HostingStatus, Offer, OfferStatus
-from core.placements.models import STATUS_LABELS, PlacementRequest, RequestEvent, RequestStatus
+from core.placements.models import (
+    STATUS_LABELS,
+    PlacementRequest,
+    RequestEvent,
+    RequestStatus,
+    Student,
+)
 from core.placements.services import HOLDS_A_PLACE
 
 S = RequestStatus
@@ -41,14 +47,15 @@ DASHBOARD_LIMIT = 50
 PAGE_SIZE = 50
 
 #: What a row of a request list shows, loaded in the same statement.
-ROW_OPTIONS = (
-    joinedload(R.student),
-    joinedload(R.school),
-    joinedload(R.programme),
-    joinedload(R.subject),
-    joinedload(R.mentor),
-    joinedload(R.supervisor),
-)
+ROW_RELATIONS = ("student", "school", "programme", "subject", "mentor", "supervisor")
+
+
+def row_options(entity=R) -> tuple:
+    """Eager loads of :data:`ROW_RELATIONS` for ``entity`` (the requests or an alias)."""
+    return tuple(joinedload(getattr(entity, name)) for name in ROW_RELATIONS)
+
+
+ROW_OPTIONS = row_options()
 
 
 @dataclass(frozen=True)
@@ -64,11 +71,41 @@ class Listing:
 
 
 def _listing(
-    session: Session, statement: Select, limit: int, make: Callable = lambda row: row[0]
+    session: Session,
+    entity,
+    conditions: list[ColumnElement[bool]],
+    order: list,
+    limit: int,
+    extra: Callable = lambda row: (),
+    make: Callable = lambda row: row[0],
 ) -> Listing:
-    # The window count is taken before LIMIT: rows and total in one statement.
-    rows = session.execute(statement.add_columns(func.count().over()).limit(limit)).all()
-    return Listing([make(row) for row in rows], rows[0][-1] if rows else 0)
+    """The first ``limit`` rows of ``entity`` matching ``conditions`` in ``order``, and how
+    many match in all, in one statement.
+
+    An inner query numbers every matching row (no LIMIT that the planner could hope to
+    stop early for, so it reads them through the index that filters); only the first
+    ``limit`` get what a row shows: the eager loads of a request and the ``extra``
+    columns, a function of the aliased entity.
+    """
+    numbered = (
+        select(
+            entity,
+            func.row_number().over(order_by=order).label("number"),
+            func.count().over().label("total"),
+        )
+        .where(*conditions)
+        .subquery()
+    )
+    row = aliased(entity, numbered)
+    statement = (
+        select(row, *extra(row), numbered.c.total)
+        .where(numbered.c.number <= limit)
+        .order_by(numbered.c.number)
+    )
+    if entity is R:
+        statement = statement.options(*row_options(row))
+    rows = session.execute(statement).all()
+    return Listing([make(found) for found in rows], rows[0][-1] if rows else 0)
 
 
 def dashboard_scope(actor: Actor) -> ColumnElement[bool]:
@@ -93,10 +130,9 @@ def awaiting_answer(session: Session, actor: Actor, limit: int = DASHBOARD_LIMIT
     """Submitted requests of the actor's side, the nearest answer deadline first."""
     return _listing(
         session,
-        select(R)
-        .where(dashboard_scope(actor), R.status == S.SUBMITTED)
-        .options(*ROW_OPTIONS)
-        .order_by(R.answer_deadline.is_(None), R.answer_deadline, R.period_start, R.id),
+        R,
+        [dashboard_scope(actor), R.status == S.SUBMITTED],
+        [R.answer_deadline.is_(None), R.answer_deadline, R.period_start, R.id],
         limit,
     )
 
@@ -109,10 +145,27 @@ def placements(
     past = R.period_end < today
     return _listing(
         session,
-        select(R)
-        .where(dashboard_scope(actor), R.status.in_(HOLDS_A_PLACE))
-        .options(*ROW_OPTIONS)
-        .order_by(past, case((past, None), else_=R.period_start), R.period_start.desc(), R.id),
+        R,
+        [dashboard_scope(actor), R.status.in_(HOLDS_A_PLACE)],
+        [past, case((past, None), else_=R.period_start), R.period_start.desc(), R.id],
+        limit,
+    )
+
+
+def without_placement(
+    session: Session, programme: Institution, limit: int = DASHBOARD_LIMIT
+) -> Listing:
+    """Students of ``programme`` with no submitted, accepted or completed request, by
+    name: the first ``limit`` and how many in all (each student is checked through the
+    index on its requests, not against every request of the platform)."""
+    placed = exists().where(
+        R.student_id == Student.id, R.status.in_([S.SUBMITTED, S.ACCEPTED, S.COMPLETED])
+    )
+    return _listing(
+        session,
+        Student,
+        [Student.programme_id == programme.id, ~placed],
+        [Student.last_name, Student.first_name, Student.id],
         limit,
     )
 
@@ -131,25 +184,30 @@ def to_follow_up(
     this_year_start, _ = school_years.bounds(school_years.school_year_of(today))
     later = aliased(PlacementRequest)
     sent_since = exists().where(later.student_id == R.student_id, later.id > R.id)
-    reason = (
-        select(RequestEvent.reason)
-        .where(RequestEvent.request_id == R.id, RequestEvent.to_status == R.status)
-        .order_by(RequestEvent.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+
+    def reason(row) -> tuple:
+        """The reason given with the row's latest change to its status."""
+        latest = (
+            select(RequestEvent.reason)
+            .where(RequestEvent.request_id == row.id, RequestEvent.to_status == row.status)
+            .order_by(RequestEvent.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        return (latest,)
+
     return _listing(
         session,
-        select(R, reason)
-        .where(
+        R,
+        [
             dashboard_scope(actor),
             R.status.in_([S.DECLINED, S.EXPIRED]),
             R.period_end >= this_year_start,
             ~sent_since,
-        )
-        .options(*ROW_OPTIONS)
-        .order_by(R.updated_at.desc(), R.id.desc()),
+        ],
+        [R.updated_at.desc(), R.id.desc()],
         limit,
+        extra=reason,
         make=lambda row: FollowUp(row[0], row[1] or ""),
     )
 
@@ -332,9 +390,11 @@ def _overview_select(actor: Actor, filters: OverviewFilters) -> Select:
 
 
 def overview_page(
-    session: Session, actor: Actor, filters: OverviewFilters, number: int, size: int = PAGE_SIZE
+    session: Session, actor: Actor, filters: OverviewFilters, number: int, size: int | None = None
 ) -> list[PlacementRequest]:
-    """Page ``number`` (from 1, ``size`` rows) of the filtered requests, latest period first."""
+    """Page ``number`` (from 1, ``size`` rows, by default :data:`PAGE_SIZE` as it is at
+    call time) of the filtered requests, latest period first."""
+    size = size or PAGE_SIZE
     statement = _overview_select(actor, filters).options(*ROW_OPTIONS)
     offset = (max(number, 1) - 1) * size
     return list(session.scalars(statement.limit(size).offset(offset)))

@@ -35,7 +35,6 @@ from core.placements.services import (
     TransitionRefused,
     request_for,
     requests_for,
-    students_without_placement,
     transition,
 )
 from core.plugins.manager import plugins_of
@@ -62,7 +61,7 @@ def _school_coordinator(session, actor: Actor, today: date) -> dict:
 
 def _programme_coordinator(session, actor: Actor, today: date) -> dict:
     return {
-        "without_placement": students_without_placement(session, actor.membership.institution),
+        "without_placement": queries.without_placement(session, actor.membership.institution),
         "follow_up": queries.to_follow_up(session, actor, today),
         "awaiting": queries.awaiting_answer(session, actor),
         "placements": queries.placements(session, actor, today),

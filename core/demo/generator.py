@@ -39,7 +39,7 @@ from itertools import accumulate
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, inspect, literal, select
+from sqlalchemy import event, inspect, literal, select, text
 from sqlalchemy.orm import Session
 
 from core.access.policy import Actor
@@ -364,6 +364,9 @@ class _Builder:
             self.progress(f"written ({type(self.story).__name__})")
             wishes = add_wishes(self.session, self.rng, self.today)
             self.progress(f"allocation wishes of {wishes} students")
+            # Fresh statistics, or the query planner guesses on a million new rows.
+            self.session.execute(text("ANALYZE"))
+            self.progress("statistics gathered")
         finally:
             event.remove(self.session, "before_flush", self.clock.before_flush)
         return [

@@ -4,12 +4,14 @@ A notification goes to active people only, never to the person who caused it. Ea
 a dedup key per (event, message or reminder, recipient); immediate mail goes through
 ``queue_mail`` and digest items into ``digest_items``, both in the caller's transaction, so
 a rolled-back change tells nobody and nothing is ever sent twice. Texts are Dutch msgids
-rendered in the reader's language (``User.locale``).
+rendered in the reader's language (``User.locale``). Within :func:`notifications_batched`
+(many requests at once) each person gets one mail per kind for the whole batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
@@ -41,12 +43,21 @@ S = RequestStatus
 #: Digests are per calendar day in Belgium; reminders count days there too.
 TIMEZONE = ZoneInfo("Europe/Brussels")
 UPCOMING_DAYS = 7
+#: ``session.info`` key of the open :func:`notifications_batched` block.
+BATCH = "stagebank.notifications_batch"
+#: Digest items per INSERT when a batch ends.
+INSERT_CHUNK = 500
 
 # ------------------------------------------------------------------------- preferences
 
 
 def preference_of(session: Session, user: User, kind: NotificationKind) -> DeliveryMode:
     """How ``user`` wants to hear about ``kind`` (immediately when they never chose)."""
+    batch = session.info.get(BATCH)
+    if batch is not None:
+        if user.id not in batch.preferences:
+            batch.preferences[user.id] = preferences_of(session, user)
+        return batch.preferences[user.id][NotificationKind(kind)]
     row = session.get(NotificationPreference, (user.id, NotificationKind(kind)))
     return row.mode if row is not None else DeliveryMode.IMMEDIATE
 
@@ -107,12 +118,15 @@ def local_date(moment: datetime) -> date:
 
 def coordinators_of(session: Session, institution: Institution) -> list[User]:
     """The stage coordinators of a school or programme."""
+    batch = session.info.get(BATCH)
+    if batch is not None and institution.id in batch.coordinators:
+        return list(batch.coordinators[institution.id])
     role = (
         Role.SCHOOL_COORDINATOR
         if institution.kind == InstitutionKind.SCHOOL
         else Role.PROGRAMME_COORDINATOR
     )
-    return list(
+    found = list(
         session.scalars(
             select(User)
             .join(Membership, Membership.user_id == User.id)
@@ -120,6 +134,9 @@ def coordinators_of(session: Session, institution: Institution) -> list[User]:
             .order_by(User.id)
         )
     )
+    if batch is not None:
+        batch.coordinators[institution.id] = list(found)
+    return found
 
 
 def _other_sides(request: PlacementRequest, acting: set[int | None]) -> list[Institution]:
@@ -340,11 +357,16 @@ def _notify(session: Session, notice: Notice, people, skip: int | None = None) -
     """Hand ``notice`` to each reachable person as they chose; return how many mails were
     queued or digest items kept (duplicates of earlier ones are not counted)."""
     made = 0
+    batch = session.info.get(BATCH)
     for user in _reachable(people, skip):
         mode = preference_of(session, user, notice.kind)
         if mode is DeliveryMode.OFF:
             continue
         dedup_key = f"notify:{notice.key}:user:{user.id}"
+        if batch is not None:
+            batch.keep(user, mode, notice, dedup_key)
+            made += 1
+            continue
         with force_locale(user.locale):
             subject, text = notice.render(user.locale)
             if mode is DeliveryMode.DIGEST:
@@ -363,6 +385,84 @@ def _notify(session: Session, notice: Notice, people, skip: int | None = None) -
             )
             made += queued is not None
     return made
+
+
+def _link_line(request_id: int) -> str:
+    return _("Bekijk de aanvraag: %(link)s", link=request_url(request_id))
+
+
+class _Batch:
+    """Notifications gathered by :func:`notifications_batched`, and what they looked up."""
+
+    def __init__(self) -> None:
+        self.coordinators: dict[int, list[User]] = {}
+        self.preferences: dict[int, dict[NotificationKind, DeliveryMode]] = {}
+        #: Per (person, kind, mode): the notices and their dedup keys, in order.
+        self.kept: dict[tuple[int, NotificationKind, DeliveryMode], list[tuple[Notice, str]]] = {}
+        self.users: dict[int, User] = {}
+
+    def keep(self, user: User, mode: DeliveryMode, notice: Notice, dedup_key: str) -> None:
+        self.users[user.id] = user
+        self.kept.setdefault((user.id, notice.kind, mode), []).append((notice, dedup_key))
+
+    def send(self, session: Session) -> None:
+        """Queue one mail per person and kind, and every digest item, in a few statements."""
+        digest_rows = []
+        for (user_id, kind, mode), notices in self.kept.items():
+            user = self.users[user_id]
+            with force_locale(user.locale):
+                rendered = [(notice, key, *notice.render(user.locale)) for notice, key in notices]
+                if mode is DeliveryMode.DIGEST:
+                    digest_rows += [
+                        {
+                            "user_id": user.id,
+                            "kind": kind,
+                            "request_id": notice.request.id,
+                            "dedup_key": key,
+                            "text": text,
+                        }
+                        for notice, key, _subject, text in rendered
+                    ]
+                    continue
+                notice, key, subject, text = rendered[0]
+                paragraphs = [text, _link_line(notice.request.id)]
+                if len(rendered) > 1:  # one mail for the batch, keyed by its first notice
+                    subject = f"{KIND_LABELS[kind]} ({len(rendered)})"
+                    key = f"notify:{notice.key}+{len(rendered) - 1}:user:{user.id}"
+                    paragraphs = [f"{t}\n{_link_line(n.request.id)}" for n, _k, _s, t in rendered]
+                queue_mail(
+                    session,
+                    user.email,
+                    subject,
+                    _mail_body(user, paragraphs),
+                    kind=f"notification_{kind.value}",
+                    dedup_key=key,
+                )
+        insert = _dialect_insert(session)
+        for start in range(0, len(digest_rows), INSERT_CHUNK):
+            session.execute(
+                insert(DigestItem)
+                .values(digest_rows[start : start + INSERT_CHUNK])
+                .on_conflict_do_nothing(index_elements=[DigestItem.dedup_key])
+            )
+
+
+@contextmanager
+def notifications_batched(session: Session) -> Iterator[None]:
+    """Gather the notifications made in the block and hand them out when it ends without
+    an error: one mail per person and kind for all of them (a bulk upload of 1,000 requests
+    mails each school coordinator once, listing that school's new requests), digest items
+    as usual. Recipients and preferences are looked up once. Nested blocks join the outer.
+    """
+    if BATCH in session.info:
+        yield
+        return
+    batch = session.info[BATCH] = _Batch()
+    try:
+        yield
+    finally:
+        session.info.pop(BATCH, None)
+    batch.send(session)
 
 
 def _keep_for_digest(session: Session, user: User, notice: Notice, key: str, text: str) -> bool:

@@ -3,6 +3,7 @@ offers a visitor of a region may see (``visible_in_region``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,7 +15,7 @@ from core.access.policy import Action, Actor, Denied, require
 from core.accounts.models import Membership, Role, User
 from core.catalogue.level_fields import clean_level_attributes
 from core.catalogue.models import EducationLevel, Subject
-from core.catalogue.services import levels_in_region
+from core.catalogue.services import RegionCatalogue
 from core.institutions.models import Institution, InstitutionKind, RegistrationStatus
 from core.offers import school_years
 from core.offers.models import (
@@ -98,9 +99,17 @@ def mentors_of(session: Session, school: Institution) -> list[User]:
 
 
 def check_offer(
-    session: Session, plugins: Plugins, school: Institution, values: OfferValues
+    session: Session,
+    plugins: Plugins,
+    school: Institution,
+    values: OfferValues,
+    catalogue: RegionCatalogue | None = None,
 ) -> dict[str, list[str]]:
-    """Every reason ``values`` cannot be stored for ``school``; empty when all is well."""
+    """Every reason ``values`` cannot be stored for ``school``; empty when all is well.
+
+    ``catalogue``: levels and enablement already read, when checking many offers at once.
+    """
+    catalogue = catalogue or RegionCatalogue(session, plugins)
     errors: dict[str, list[str]] = {}
 
     def refuse(name: str, message) -> None:
@@ -110,21 +119,20 @@ def check_offer(
         refuse("school_year", _l("Kies een schooljaar."))
     if values.campus_id not in {campus.id for campus in school.campuses}:
         refuse("campus_id", _l("Kies een vestigingsplaats van je school."))
-    level_codes = {level.code for level in levels_in_region(session, plugins, school.region_code)}
+    level_codes = catalogue.level_codes_in(school.region_code)
     subject = session.get(Subject, values.subject_id) if values.subject_id else None
     if values.level_code not in level_codes:
         refuse("level_code", _l("Dit onderwijsniveau is niet beschikbaar in je regio."))
     elif subject is None or subject.level_code != values.level_code or not subject.active:
         refuse("subject_id", _l("Kies een vak van dit onderwijsniveau."))
-    elif school.region_code not in enablement(session, plugins).get(subject.plugin, set()):
+    elif school.region_code not in catalogue.enabled.get(subject.plugin, set()):
         refuse("subject_id", _l("Dit vak is niet beschikbaar in je regio."))
     if not 1 <= (values.places or 0) <= MAX_PLACES:
         refuse("places", _l("Kies tussen 1 en %(n)d plaatsen.", n=MAX_PLACES))
     _check_period(values, refuse)
     if len(values.mentor_name or "") > 200:
         refuse("mentor_name", _l("Gebruik hoogstens 200 tekens."))
-    mentor_ids = {user.id for user in mentors_of(session, school)}
-    if set(values.mentor_ids) - mentor_ids:
+    if values.mentor_ids and set(values.mentor_ids) - {u.id for u in mentors_of(session, school)}:
         refuse("mentor_ids", _l("Kies mentoren van je eigen school."))
     if values.level_code in level_codes:
         _, attribute_errors = clean_level_attributes(
@@ -158,11 +166,14 @@ def save_offer(
     school: Institution,
     values: OfferValues,
     offer: Offer | None = None,
+    catalogue: RegionCatalogue | None = None,
+    flush: bool = True,
 ) -> Offer:
     """Create or update one of ``school``'s offers (the caller commits).
 
     ``actor`` None is the system itself (a bridge or a legacy import, see
     :mod:`core.bridges`): it skips the person's right, never :func:`check_offer`.
+    ``flush`` False leaves the flush to the caller (saving many offers at once).
     """
     if actor is not None:
         require(actor, Action.MANAGE_OFFERS, school)
@@ -170,7 +181,7 @@ def save_offer(
         if actor is None:
             raise OfferRefused({"school_id": [str(_l("Dit aanbod hoort niet bij deze school."))]})
         require(actor, Action.MANAGE_OFFERS, offer.school)
-    if errors := check_offer(session, plugins, school, values):
+    if errors := check_offer(session, plugins, school, values, catalogue):
         raise OfferRefused(errors)
     clean, _ = clean_level_attributes(plugins, values.level_code, "offer", values.attributes)
     offer = offer or Offer(school=school, status=OfferStatus.DRAFT)
@@ -186,7 +197,8 @@ def save_offer(
     offer.mentor_name = values.mentor_name.strip() or None
     offer.notes = values.notes.strip()
     session.add(offer)
-    session.flush()
+    if flush:
+        session.flush()
     return offer
 
 
@@ -384,28 +396,41 @@ def schools_without_offer(session: Session, school_year: str) -> list[Institutio
 
 def publish_offer(session: Session, plugins: Plugins, offer: Offer) -> None:
     """Publish a draft or closed offer and tell the plugins. The caller commits."""
-    offer.status = OfferStatus.PUBLISHED
+    publish_offers(session, plugins, [offer])
+
+
+def publish_offers(session: Session, plugins: Plugins, offers: Iterable[Offer]) -> None:
+    """:func:`publish_offer` for many offers, in one flush."""
+    offers = list(offers)
+    for offer in offers:
+        offer.status = OfferStatus.PUBLISHED
     session.flush()
-    plugins.hook.stagebank_offer_published(offer=offer)
+    for offer in offers:
+        plugins.hook.stagebank_offer_published(offer=offer)
 
 
 def visible_in_region(session: Session, plugins: Plugins) -> ColumnElement[bool]:
     """SQL condition: the subject's and level's plugins are enabled in the school's region.
 
+    Regions with the same plugins enabled share one term (usually every region does), so
+    the condition stays short however many regions there are.
     Needs ``Institution`` (the school), ``Subject`` and ``EducationLevel`` in the query.
     """
-    by_region: dict[str, list[str]] = {}
+    by_region: dict[str, set[str]] = {}
     for plugin, regions in enablement(session, plugins).items():
         for region in regions:
-            by_region.setdefault(region, []).append(plugin)
+            by_region.setdefault(region, set()).add(plugin)
+    regions_of: dict[tuple[str, ...], list[str]] = {}
+    for region, names in sorted(by_region.items()):
+        regions_of.setdefault(tuple(sorted(names)), []).append(region)
     return or_(
         false(),
         *(
             and_(
-                Institution.region_code == region,
+                Institution.region_code.in_(regions),
                 Subject.plugin.in_(names),
                 EducationLevel.plugin.in_(names),
             )
-            for region, names in sorted(by_region.items())
+            for names, regions in sorted(regions_of.items(), key=lambda item: item[1])
         ),
     )

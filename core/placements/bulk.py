@@ -27,6 +27,7 @@ from core.catalogue.level_fields import level_fields
 from core.catalogue.models import EducationLevel, Subject
 from core.database import Database, utcnow
 from core.institutions.models import Institution, InstitutionKind
+from core.notifications.services import notifications_batched
 from core.placements.models import (
     BulkUpload,
     InternshipKind,
@@ -35,17 +36,18 @@ from core.placements.models import (
     UploadStatus,
 )
 from core.placements.services import (
-    RequestRefused,
+    RequestBatch,
+    RequestsRefused,
     RequestValues,
     check_request,
-    create_request,
+    create_requests,
     programme_of,
     supervisors_of,
 )
 from core.placements.students import (
-    StudentRefused,
+    StudentsRefused,
     StudentValues,
-    add_student,
+    add_students,
     check_student,
     students_by_number,
 )
@@ -145,17 +147,16 @@ def create_for_students(
     Every student is tried, so the refusal lists them all. The caller commits; on
     :class:`BulkRefused` it must roll back.
     """
-    created, errors = [], {}
-    for student in students:
-        try:
-            created.append(
-                create_request(session, plugins, actor, replace(shared, student_id=student.id))
+    students = list(students)
+    try:
+        with notifications_batched(session):
+            return create_requests(
+                session, plugins, actor, [replace(shared, student_id=s.id) for s in students]
             )
-        except RequestRefused as refused:
-            errors[student.id] = refused.errors
-    if errors:
-        raise BulkRefused(errors)
-    return created
+    except RequestsRefused as refused:
+        raise BulkRefused(
+            {students[index].id: errors for index, errors in refused.errors.items()}
+        ) from None
 
 
 def school_by_number(session: Session, number: str) -> Institution | None:
@@ -538,19 +539,47 @@ def _lookups(session: Session, plugins: Plugins, programme: Institution, table: 
 
 
 class _FileCheck:
-    """Checks the rows of one file, against the database and against each other."""
+    """Checks the rows of one file, against the database and against each other.
+
+    Every row is read first (:meth:`read`); then what the rows refer to is loaded at once
+    and each read row is judged by the request rules (:meth:`judge`).
+    """
 
     def __init__(self, session: Session, plugins: Plugins, programme: Institution, table: Table):
         self.session, self.plugins, self.programme = session, plugins, programme
         self.lookups = _lookups(session, plugins, programme, table)
+        self.known = RequestBatch(session, plugins)
         self.periods: dict[tuple[str, int], list[tuple[date, date, int]]] = {}
         self.new_students: dict[str, tuple[tuple[str, str, str], int]] = {}
 
+    def read(self, number: int, cells: dict[str, str]) -> tuple[_Row, _Plan | None]:
+        """One row read into a plan (``None`` when it cannot be read)."""
+        row = _Row(number, cells)
+        return row, self._read(row)
+
+    def preload(self, read: list[tuple[_Row, _Plan | None]]) -> None:
+        """Load what the read rows refer to, for :meth:`judge`."""
+        self.known.preload([plan.values for _, plan in read if plan is not None])
+
+    def judge(self, row: _Row, plan: _Plan | None) -> tuple[_Plan | None, list[dict]]:
+        """The plan of one read row, or ``None`` and the row's problems."""
+        if plan is not None:
+            self._judge(row, plan)
+        return (None if row.errors else plan), row.errors
+
     def plan(self, number: int, cells: dict[str, str]) -> tuple[_Plan | None, list[dict]]:
         """The plan of one row, or ``None`` and the row's problems."""
-        row = _Row(number, cells)
-        plan = self._read(row)
-        return (None if row.errors else plan), row.errors
+        return self.judge(*self.read(number, cells))
+
+    def _judge(self, row: _Row, plan: _Plan) -> None:
+        for name, messages in check_request(
+            self.session, self.plugins, self.programme, plan.values, self.known
+        ).items():
+            if name == "student_id" and plan.new_student is not None:
+                continue  # the student is added just before the request
+            for message in messages:
+                row.refuse(_column(name), message)
+        self._not_repeated(row, plan.student_number, plan.values)
 
     def _read(self, row: _Row) -> _Plan | None:
         number = row.required("studentennummer")
@@ -577,14 +606,6 @@ class _FileCheck:
         )
         if row.errors:
             return None
-        for name, messages in check_request(
-            self.session, self.plugins, self.programme, values
-        ).items():
-            if name == "student_id" and new_student is not None:
-                continue  # the student is added just before the request
-            for message in messages:
-                row.refuse(_column(name), message)
-        self._not_repeated(row, number, values)
         return _Plan(row.number, number, values, new_student)
 
     def _new_student(self, row: _Row, number: str) -> StudentValues | None:
@@ -605,7 +626,9 @@ class _FileCheck:
         earlier = self.new_students.get(number)
         if earlier is None:
             self.new_students[number] = (identity, row.number)
-            for name, messages in check_student(self.session, self.programme, values).items():
+            for name, messages in check_student(
+                self.session, self.programme, values, self.lookups.students
+            ).items():
                 for message in messages:
                     row.refuse(_column(name), message)
         elif earlier[0] != identity:
@@ -840,9 +863,11 @@ def _run(session, plugins, actor, programme, filename, data, progress) -> list[d
         return [_error(None, None, unreadable.message)]
     progress.record(total_rows=len(table.rows))
     check = _FileCheck(session, plugins, programme, table)
+    read = [check.read(number, cells) for number, cells in table.rows]
+    check.preload(read)
     plans, errors = [], list(table.errors)
-    for index, (number, cells) in enumerate(table.rows, 1):
-        plan, row_errors = check.plan(number, cells)
+    for index, (row, read_plan) in enumerate(read, 1):
+        plan, row_errors = check.judge(row, read_plan)
         errors.extend(row_errors)
         if plan is not None:
             plans.append(plan)
@@ -872,26 +897,67 @@ def _run(session, plugins, actor, programme, filename, data, progress) -> list[d
 
 
 def _create(session, plugins, actor, plans: list[_Plan], progress) -> list[dict]:
-    """Add the new students and create every request; the refusals, row by row."""
+    """Add the new students and create every request, :data:`CHUNK_ROWS` rows at a time;
+    the refusals, row by row. The schools' people get one notification mail each."""
     errors: list[dict] = []
     added: dict[str, int] = {}
-    for index, plan in enumerate(plans, 1):
-        try:
-            values = plan.values
-            if plan.new_student is not None:
-                if plan.student_number not in added:
-                    added[plan.student_number] = add_student(session, actor, plan.new_student).id
-                values = replace(values, student_id=added[plan.student_number])
-            create_request(session, plugins, actor, values)
-        except (RequestRefused, StudentRefused) as refused:
-            errors.extend(
-                _error(plan.row, _column(name), message)
-                for name, messages in refused.errors.items()
-                for message in messages
-            )
-        if index % CHUNK_ROWS == 0:
-            progress.advance(index)
+    known = RequestBatch(session, plugins).preload([plan.values for plan in plans])
+    with notifications_batched(session):
+        for start in range(0, len(plans), CHUNK_ROWS):
+            chunk = plans[start : start + CHUNK_ROWS]
+            refused = _add_new_students(session, actor, chunk, added, known)
+            ready = []
+            for plan in chunk:
+                if plan.row in refused:
+                    errors.extend(_row_errors(plan, refused[plan.row]))
+                elif plan.new_student is None:
+                    ready.append((plan, plan.values))
+                else:
+                    ready.append(
+                        (plan, replace(plan.values, student_id=added[plan.student_number]))
+                    )
+            try:
+                create_requests(session, plugins, actor, [v for _, v in ready], known)
+            except RequestsRefused as refusal:
+                for index, found in sorted(refusal.errors.items()):
+                    errors.extend(_row_errors(ready[index][0], found))
+            progress.advance(start + len(chunk))
     return errors
+
+
+def _add_new_students(session, actor, plans, added: dict[str, int], known) -> dict[int, dict]:
+    """Add the students of ``plans`` that are new and not added yet; the refusals by row."""
+    first: dict[str, _Plan] = {}
+    for plan in plans:
+        if plan.new_student is not None and plan.student_number not in added:
+            first.setdefault(plan.student_number, plan)
+    waiting, refused = list(first.values()), {}
+    while waiting:
+        try:
+            students = add_students(session, actor, [plan.new_student for plan in waiting])
+        except StudentsRefused as refusal:
+            refused |= {waiting[i].row: found for i, found in refusal.errors.items()}
+            waiting = [plan for i, plan in enumerate(waiting) if i not in refusal.errors]
+            continue
+        added |= {plan.student_number: s.id for plan, s in zip(waiting, students, strict=True)}
+        known.new_students(students)
+        break
+    refused_numbers = {
+        plan.student_number: found for plan in first.values() if (found := refused.get(plan.row))
+    }
+    return {
+        plan.row: refused_numbers[plan.student_number]
+        for plan in plans
+        if plan.new_student is not None and plan.student_number in refused_numbers
+    }
+
+
+def _row_errors(plan: _Plan, found: dict[str, list[str]]) -> list[dict]:
+    return [
+        _error(plan.row, _column(name), message)
+        for name, messages in found.items()
+        for message in messages
+    ]
 
 
 # ------------------------------------------------------------------------- reading

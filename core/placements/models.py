@@ -66,6 +66,8 @@ class PlacementRequest(Base):
         # Dashboards and lists: one school's or one programme's requests in a status.
         Index("ix_placement_requests_school_id_status", "school_id", "status"),
         Index("ix_placement_requests_programme_id_status", "programme_id", "status"),
+        # The administrator's dashboard: the requests changed last, of the whole platform.
+        Index("ix_placement_requests_updated_at_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

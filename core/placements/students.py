@@ -4,7 +4,7 @@ choosing several of them for requests sent at once."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -50,11 +50,15 @@ def managed_programme(actor: Actor) -> Institution:
 
 
 def check_student(
-    session: Session, programme: Institution, values: StudentValues
+    session: Session,
+    programme: Institution,
+    values: StudentValues,
+    numbers: Container[str] | None = None,
 ) -> dict[str, list[str]]:
     """Every reason ``values`` cannot become a student of ``programme``; empty when fine.
 
     The home postcode is optional here (an upload has none), but must exist when given.
+    ``numbers``: the programme's student numbers, when the caller has read them already.
     """
     errors: dict[str, list[str]] = {}
 
@@ -78,7 +82,9 @@ def check_student(
         refuse("student_number", _l("Vul een studentennummer in."))
     elif len(number) > 32:
         refuse("student_number", _l("Een studentennummer heeft hoogstens 32 tekens."))
-    elif number in students_by_number(session, programme, [number]):
+    elif number in (
+        numbers if numbers is not None else students_by_number(session, programme, [number])
+    ):
         refuse("student_number", _l("Dit studentennummer bestaat al in je opleiding."))
     postcode = (values.home_postcode or "").strip()
     if postcode and not POSTCODE.match(postcode):
@@ -96,7 +102,42 @@ def add_student(session: Session, actor: Actor, values: StudentValues) -> Studen
     programme = managed_programme(actor)
     if errors := check_student(session, programme, values):
         raise StudentRefused(errors)
-    student = Student(
+    student = _new_student(programme, values)
+    session.add(student)
+    session.flush()
+    return student
+
+
+class StudentsRefused(ValueError):
+    """Students that cannot be added; ``errors`` maps each refused one's position to its
+    ``{field: [message]}``."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def add_students(session: Session, actor: Actor, many: Sequence[StudentValues]) -> list[Student]:
+    """:func:`add_student` for many students at once, all or none, with one flush:
+    :class:`StudentsRefused` when any is refused (a number given twice is refused too)."""
+    programme = managed_programme(actor)
+    numbers = [values.student_number.strip() for values in many]
+    taken = set(students_by_number(session, programme, numbers))
+    errors = {}
+    for index, values in enumerate(many):
+        if found := check_student(session, programme, values, taken):
+            errors[index] = found
+        taken.add(values.student_number.strip())
+    if errors:
+        raise StudentsRefused(errors)
+    added = [_new_student(programme, values) for values in many]
+    session.add_all(added)
+    session.flush()
+    return added
+
+
+def _new_student(programme: Institution, values: StudentValues) -> Student:
+    return Student(
         programme_id=programme.id,
         first_name=values.first_name.strip(),
         last_name=values.last_name.strip(),
@@ -104,9 +145,6 @@ def add_student(session: Session, actor: Actor, values: StudentValues) -> Studen
         student_number=values.student_number.strip(),
         home_postcode=(values.home_postcode or "").strip() or None,
     )
-    session.add(student)
-    session.flush()
-    return student
 
 
 def students_overview(session: Session, actor: Actor) -> list[tuple[Student, RequestStatus | None]]:

@@ -7,8 +7,10 @@ field names are the URL parameters. Every message is Dutch and shown next to its
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import DateField, Form, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
+from wtforms.widgets import Select
 
 #: Browsers send ISO dates; people typing in a text box write 1/2/2027.
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
@@ -31,6 +33,19 @@ def _between(low: int, high: int, message):
     return check
 
 
+class _ManyOptions(Select):
+    """WTForms' select with the same HTML, but each plain option written directly: the
+    municipality list has hundreds of them on every search page."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if choice.render_kw or kwargs or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{escape(choice.value)}">{label}</option>')
+
+
 def _select(label, *validators, description=None) -> SelectField:
     return SelectField(
         label,
@@ -39,6 +54,7 @@ def _select(label, *validators, description=None) -> SelectField:
         default="",
         invalid_choice_message=CHOICE,
         description=description,
+        widget=_ManyOptions(),
     )
 
 

@@ -180,11 +180,14 @@ class OfferSearch:
         return session.scalar(statement)
 
     def page(self, session: Session, plugins: Plugins, number: int = 1) -> ResultPage:
-        """Results of page ``number`` (from 1) and the total count: two statements."""
+        """Results of page ``number`` (from 1) and the total count, in one statement (the
+        database finds every match to order them anyway); a second one counts only for
+        a page past the last."""
         number = max(number, 1)
-        statement = self.statement(session, plugins).limit(PAGE_SIZE)
-        rows = session.execute(statement.offset((number - 1) * PAGE_SIZE)).all()
-        return ResultPage(_results(rows), self.count(session, plugins), number)
+        statement = self.statement(session, plugins).add_columns(func.count().over())
+        rows = session.execute(statement.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
+        total = rows[0][-1] if rows else self.count(session, plugins) if number > 1 else 0
+        return ResultPage(_results(row[:-1] for row in rows), total, number)
 
     def results(self, session: Session, plugins: Plugins) -> list[OfferResult]:
         """Every result, in order (for a school's page and for suggestions)."""
