@@ -2,8 +2,11 @@
 hello-world app, both under gunicorn on a free loopback port, each in its own process
 group with its output in a log file; and the app's request log read back.
 
-Stagebank runs as in production: with Redis (its own database, emptied at start) and one
-``stagebank worker`` beside the web server, so mail and other jobs leave the web requests.
+On PostgreSQL, Stagebank runs as in production: with Redis (its own database, emptied at
+start) and one ``stagebank worker`` beside the web server, so mail and other jobs leave the
+web requests. On SQLite it runs as a single-machine installation does, without Redis (mail
+leaves at the end of the request): SQLite takes one writer at a time, and a worker process
+writing beside the web servers makes a request that read first and writes later fail.
 """
 
 from __future__ import annotations
@@ -136,6 +139,8 @@ def stagebank_server(env: dict, log: Path, workers: int) -> Server:
     port = free_port()
     command = [str(BIN / "stagebank"), "serve", "--production", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(workers)]
+    if env["STAGEBANK_DATABASE_URL"].startswith("sqlite"):
+        return Server("stagebank", command, env, log, port)
     return StagebankServer(command, env, log, port)
 
 

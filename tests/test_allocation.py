@@ -24,17 +24,29 @@ from tests.world import build_world
 # ------------------------------------------------------------------ brute force
 
 
-def brute_force(problem: Problem) -> tuple[int, int]:
-    """The best (placed, -cost) by trying every allocation of the candidates."""
+def by_the_rule(chosen: dict[int, solver.Candidate], plan) -> tuple[int, int, int]:
+    """The rule, higher is better: students with a place, then needs placed, then the least
+    wish cost."""
+    students = {plan.needs[i].student for i in chosen}
+    return len(students), len(chosen), -sum(c.cost for c in chosen.values())
+
+
+def by_needs(chosen: dict[int, solver.Candidate], plan) -> tuple[int, int]:
+    """The former rule: needs placed, then the least wish cost."""
+    return len(chosen), -sum(c.cost for c in chosen.values())
+
+
+def brute_force(problem: Problem, key=by_the_rule):
+    """The best ``key`` by trying every allocation of the candidates, and one allocation
+    (need index → candidate) that reaches it."""
     plan = solver._Plan.of(problem)
     units = [[None, *({i: c} for c in plan.needs[i].candidates)] for i in plan.singles]
     units += [[None, *({a: p.first, b: p.second} for p in pairs)] for a, b, pairs in plan.paired]
-    best = (0, 0)
+    best, best_chosen = None, None
     for combination in itertools.product(*units):
         used = solver._Usage(problem)
-        picks = [pick for pick in combination if pick]
-        chosen = [c for pick in picks for c in pick.values()]
-        for candidate in chosen:
+        chosen = {i: c for pick in combination if pick for i, c in pick.items()}
+        for candidate in chosen.values():
             used.take(candidate.offer)
         if any(used.offer[o] > problem.offers[o].places for o in used.offer):
             continue
@@ -43,8 +55,10 @@ def brute_force(problem: Problem) -> tuple[int, int]:
             for s, n in used.school.items()
         ):
             continue
-        best = max(best, (len(chosen), -sum(c.cost for c in chosen)))
-    return best
+        score = key(chosen, plan)
+        if best is None or score > best:
+            best, best_chosen = score, chosen
+    return best, best_chosen
 
 
 def random_problem(rng: random.Random, students: int, offers: int, pairs: bool) -> Problem:
@@ -96,8 +110,8 @@ def random_problem(rng: random.Random, students: int, offers: int, pairs: bool) 
     )
 
 
-def _score(solution: solver.Solution) -> tuple[int, int]:
-    return solution.placed, -solution.cost
+def _score(solution: solver.Solution) -> tuple[int, int, int]:
+    return solution.students_with_place, solution.placed, -solution.cost
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -105,14 +119,14 @@ def test_the_flow_is_optimal_on_small_cases(seed):
     problem = random_problem(random.Random(seed), students=4, offers=5, pairs=False)
     solution = solver.solve(problem)
     assert solution.method == "flow"
-    assert _score(solution) == brute_force(problem)
+    assert _score(solution) == brute_force(problem)[0]
 
 
 @pytest.mark.parametrize("seed", range(30))
 def test_the_integer_programme_is_optimal_with_two_subjects_at_one_school(seed):
     problem = random_problem(random.Random(1000 + seed), students=4, offers=6, pairs=True)
     solution = solver.solve(problem)
-    assert _score(solution) == brute_force(problem)
+    assert _score(solution) == brute_force(problem)[0]
     for student in problem.students:
         if not student.paired:
             continue
@@ -143,6 +157,37 @@ def test_nobody_is_left_out_for_a_better_school_and_wishes_are_spread():
     best, first_come = solver.solve(problem), solver.greedy(problem)
     assert best.placed == 2 and first_come.placed == 1
     assert {a.student_id: a.offer_id for a in best.assignments} == {1: 11, 2: 10}
+
+
+@pytest.mark.parametrize("with_pair", [False, True])
+def test_nobody_is_left_without_a_place_for_another_students_second_subject(with_pair):
+    # Student 1 needs subjects 1 and 2 and wishes school 1, which has one place for each;
+    # student 2 needs subject 2 and wished nothing. Both allocations place two needs, and
+    # the former rule (needs, then wish cost) gave student 1 both places (two first
+    # wishes) and student 2 none. The rule now gives each of them a place.
+    students = [
+        _student(1, [Wish(school_id=1)], subjects=(1, 2)),
+        _student(2, subjects=(2,)),
+    ]
+    offers = [_offer(10, school=1, subject=1), _offer(11, school=1, subject=2)]
+    if with_pair:  # a student with both subjects at one school: the integer programme
+        students.append(_student(3, [Wish(school_id=2)], subjects=(1, 2), same_school=True))
+        offers += [_offer(12, school=2, subject=1), _offer(13, school=2, subject=2)]
+    problem = Problem(students, offers)
+    plan = solver._Plan.of(problem)
+    _, former = brute_force(problem, key=by_needs)
+    former_students = {plan.needs[i].student for i in former}
+    assert len(former) == 2 + 2 * with_pair and 1 not in former_students  # student 2 out
+
+    best = solver.solve(problem)
+    assert best.method == ("integer" if with_pair else "flow") and best.optimal
+    places = {(a.student_id, a.subject_id): a.offer_id for a in best.assignments}
+    assert places[1, 1] == 10 and places[1, 2] is None and places[2, 2] == 11
+    assert best.students_with_place == 2 + with_pair
+    assert best.students_placed == 1 + with_pair and best.placed == 2 + 2 * with_pair
+    # Greedy, first come first served, still gives student 1 both places.
+    first_come = solver.greedy(problem)
+    assert (first_come.students_with_place, first_come.students_placed) == (1 + with_pair,) * 2
 
 
 def test_the_convex_cost_prefers_two_second_wishes_to_a_first_and_a_third():
@@ -489,4 +534,4 @@ def test_a_cohort_too_large_for_the_integer_programme_still_gets_a_feasible_allo
             used.take(index[assignment.offer_id])
     assert all(used.offer[o] <= problem.offers[o].places for o in used.offer)
     assert all(n <= problem.school_capacity.get(s, n) for s, n in used.school.items())
-    assert solution.placed <= brute_force(problem)[0]
+    assert _score(solution) <= brute_force(problem)[0]

@@ -10,8 +10,9 @@ from core.allocation.models import ProposalLine
 
 #: The allocation rule as coordinators read it (pages and API description).
 RULE = _l(
-    "Eerst worden zoveel mogelijk studenten geplaatst: niemand blijft zonder plaats zodat "
-    "een ander een iets betere school krijgt. Daarna tellen de wensen: hoe lager op de "
+    "Eerst krijgen zoveel mogelijk studenten minstens één plaats: niemand blijft zonder "
+    "plaats zodat een ander een iets betere school of een tweede vak krijgt. Daarna worden "
+    "zoveel mogelijk tweede vakken geplaatst. Pas dan tellen de wensen: hoe lager op de "
     "lijst, hoe zwaarder het weegt (twee studenten op hun tweede wens gaat voor één op de "
     "eerste en één op de derde), en bij gelijke wensen de kortste afstand."
 )

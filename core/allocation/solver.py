@@ -9,11 +9,12 @@ problem first come, first served, for comparison.
 one placement request. A student with two subjects has two needs; when both must be at
 the same school they are placed together or not at all.
 
-**The rule** (shown to coordinators):
+**The rule** (shown to coordinators), lexicographic:
 
-1. Place as many needs as possible. Nobody is left without a place so that someone else
-   gets a better one.
-2. Among the allocations that place that many, meet the wishes best, with a convex cost:
+1. As many students as possible get at least one place. Nobody is left without a place so
+   that someone else gets a better one, or a second subject.
+2. Then as many needs as possible: the second subjects of students who have a place.
+3. Among the allocations that place those, meet the wishes best, with a convex cost:
    wish ``r`` costs ``1000 · r(r+1)/2`` (1000, 3000, 6000, ...), a place that is not a wish
    costs more than any wish, and each kilometre adds 1. Because the cost grows faster the
    further down the list, two students at their second wish beat one at the first and one
@@ -25,13 +26,17 @@ placement counts one, as an accepted request does), the period overlap and the s
 maximum distance. Each need gets its wishes and the ``nearest`` other compatible offers as
 candidates, which keeps a Flanders-wide cohort small enough to solve in seconds.
 
-**Solvers**: a min-cost max-flow (OR-Tools ``SimpleMinCostFlow``: need → offer → school →
-sink, maximum flow first, then minimum cost) when no student needs two subjects at one
-school; with such students a mixed-integer programme (OR-Tools with CBC: the most needs
-placed, then the least cost with that many). A cohort too large for the integer programme
-to answer in seconds (:data:`MAX_INTEGER_OPTIONS` candidate places and pairs) gets the
-single needs placed optimally by the flow and then each paired student's cheapest pair
-that still fits; the solution then says it is not proven optimal.
+**Solvers**: a min-cost flow (OR-Tools ``SimpleMinCostFlow``: source → student → need →
+offer → school → sink; see :func:`_flow` for why the most needs, then the most students,
+then the least cost, is the order of the rule) when no student needs two subjects at one
+school. With such students a mixed-integer programme (OR-Tools with CBC) in three phases:
+the most students with a place, then the most needs with that many students, then the
+least cost. A cohort too large for the integer programme to answer in seconds
+(:data:`MAX_INTEGER_OPTIONS` candidate places and pairs) gets a warm start in the same
+order: one place for as many students without a pair as the flow can give, the paired
+students' cheapest pairs that still fit, then the second subjects by the flow (or the
+pairs first, whichever is better by the rule); the solution then says it is not proven
+optimal.
 """
 
 from __future__ import annotations
@@ -199,7 +204,13 @@ class Solution:
         return sum(a.wish_rank is not None for a in self.assignments)
 
     @property
+    def students_with_place(self) -> int:
+        """Students with at least one place (the first aim of the rule)."""
+        return len({a.student_id for a in self.assignments if a.offer_id is not None})
+
+    @property
     def students_placed(self) -> int:
+        """Students with a place for every need (fully placed)."""
         missing = {a.student_id for a in self.assignments if a.offer_id is None}
         return len({a.student_id for a in self.assignments} - missing)
 
@@ -490,46 +501,116 @@ class _Usage:
         return used
 
 
-def _flow(problem: Problem, plan: _Plan, used: _Usage | None = None) -> dict[int, Candidate]:
-    """Min-cost max-flow of the single needs: source → need → offer → school → sink, on
-    the places that ``used`` leaves."""
+def _rank(problem: Problem, plan: _Plan, chosen: dict[int, Candidate]) -> tuple[int, int, int]:
+    """An allocation's standing by the rule, higher is better: (students with a place,
+    needs placed, minus the wish cost)."""
+    students = {plan.needs[i].student for i in chosen}
+    return len(students), len(chosen), -sum(c.cost for c in chosen.values())
+
+
+def _flow(
+    problem: Problem,
+    plan: _Plan,
+    used: _Usage | None = None,
+    *,
+    needs: Iterable[int] | None = None,
+    held: dict[int, int] | None = None,
+    seconds: bool = True,
+) -> dict[int, Candidate]:
+    """The min-cost flow of single needs (``plan.singles`` or ``needs``) on the places that
+    ``used`` leaves: source → student → need → offer → school → sink.
+
+    Each student node has two arcs from the source: their first place, which earns
+    ``FIRST``, and their further places. Students in ``held`` already hold a place
+    elsewhere: all their needs here are further ones. Without ``seconds`` each student gets
+    at most one place here.
+
+    The flow places the most needs, then the most students, then the least wish cost, and
+    that is the order of the rule: the sets of needs that fit together are the independent
+    sets of a matroid (a gammoid of this network), so a set with a need of as many
+    students as possible extends to one with as many needs as possible, and an allocation
+    with the most needs and the most students exists. ``FIRST``, above every wish cost
+    together, picks it among those with the most needs, and no cost needs to weigh a
+    student against several second places, which keeps the costs small and the flow fast
+    (the brute-force tests check this on small cases).
+    """
     used = used or _Usage(problem)
+    held = held or {}
     from ortools.graph.python import min_cost_flow
 
-    needs = plan.needs
-    used_offers = sorted({c.offer for i in plan.singles for c in needs[i].candidates})
-    if not used_offers:
+    by_student: dict[int, list[int]] = defaultdict(list)
+    for i in plan.singles if needs is None else needs:
+        if plan.needs[i].candidates:
+            by_student[plan.needs[i].student].append(i)
+    units = []  # (need indices, first places, further places)
+    for student, indices in by_student.items():
+        first = 0 if held.get(student, 0) else 1
+        further = len(indices) - first if seconds else 0
+        if first or further:
+            units.append((indices, first, further))
+    if not units:
         return {}
-    offer_node = {offer: len(needs) + 1 + k for k, offer in enumerate(used_offers)}
-    schools = sorted({problem.offers[o].school_id for o in used_offers})
-    school_node = {s: len(needs) + 1 + len(used_offers) + k for k, s in enumerate(schools)}
-    source, sink = 0, len(needs) + 1 + len(used_offers) + len(schools)
+    # A first place is worth more than every wish cost together, when there are also
+    # further places to weigh it against.
+    first_value = 0
+    if any(u[1] for u in units) and any(u[2] for u in units):
+        first_value = 1 + sum(plan.needs[i].candidates[-1].cost for u in units for i in u[0])
+    supply = sum(u[1] + u[2] for u in units)
+
+    next_node = 2  # 0 is the source, 1 the sink
+    source, sink = 0, 1
     tails, heads, capacities, costs = [], [], [], []
-
-    def arc(tail: int, head: int, capacity: int, cost: int = 0) -> None:
-        tails.append(tail)
-        heads.append(head)
-        capacities.append(capacity)
-        costs.append(cost)
-
-    edges = []
-    for i in plan.singles:
-        if not needs[i].candidates:
-            continue
-        arc(source, i + 1, 1)
-        for candidate in needs[i].candidates:
-            edges.append((len(tails), i, candidate))
-            arc(i + 1, offer_node[candidate.offer], 1, candidate.cost)
+    offer_node: dict[int, int] = {}
+    edges = []  # (arc index, need index, candidate)
+    for indices, first, further in units:
+        if len(indices) == 1:  # no student node needed: the source feeds the need
+            need_nodes = [next_node]
+            next_node += 1
+            tails.append(source)
+            heads.append(need_nodes[0])
+            capacities.append(1)
+            costs.append(-first_value if first else 0)
+        else:
+            student_node, next_node = next_node, next_node + 1
+            need_nodes = list(range(next_node, next_node + len(indices)))
+            next_node += len(indices)
+            for capacity, cost in ((first, -first_value), (further, 0)):
+                if capacity:
+                    tails.append(source)
+                    heads.append(student_node)
+                    capacities.append(capacity)
+                    costs.append(cost)
+            for node in need_nodes:
+                tails.append(student_node)
+                heads.append(node)
+                capacities.append(1)
+                costs.append(0)
+        for i, node in zip(indices, need_nodes, strict=True):
+            for candidate in plan.needs[i].candidates:
+                offer = offer_node.get(candidate.offer)
+                if offer is None:
+                    offer = offer_node[candidate.offer] = next_node
+                    next_node += 1
+                edges.append((len(tails), i, candidate))
+                tails.append(node)
+                heads.append(offer)
+                capacities.append(1)
+                costs.append(candidate.cost)
+    school_node: dict[int, int] = {}
     for offer, node in offer_node.items():
-        arc(
-            node,
-            school_node[problem.offers[offer].school_id],
-            max(problem.offers[offer].places - used.offer[offer], 0),
-        )
-    unlimited = len(plan.singles)
+        school = problem.offers[offer].school_id
+        if school not in school_node:
+            school_node[school], next_node = next_node, next_node + 1
+        tails.append(node)
+        heads.append(school_node[school])
+        capacities.append(max(problem.offers[offer].places - used.offer[offer], 0))
+        costs.append(0)
     for school, node in school_node.items():
         capacity = problem.school_capacity.get(school)
-        arc(node, sink, unlimited if capacity is None else max(capacity - used.school[school], 0))
+        tails.append(node)
+        heads.append(sink)
+        capacities.append(supply if capacity is None else max(capacity - used.school[school], 0))
+        costs.append(0)
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
         np.array(tails, np.int32),
@@ -537,28 +618,42 @@ def _flow(problem: Problem, plan: _Plan, used: _Usage | None = None) -> dict[int
         np.array(capacities, np.int64),
         np.array(costs, np.int64),
     )
-    # More supply than can ever flow: the solver sends the most it can, at least cost.
-    flow.set_node_supply(source, len(needs))
-    flow.set_node_supply(sink, -len(needs))
+    # More supply than can flow when places are short: the solver sends the most it can,
+    # at least cost.
+    flow.set_node_supply(source, supply)
+    flow.set_node_supply(sink, -supply)
     status = flow.solve_max_flow_with_min_cost()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow ended with status {status}")
-    return {i: candidate for arc_index, i, candidate in edges if flow.flow(arc_index) > 0}
+    flows = flow.flows(np.array([e[0] for e in edges], np.int32))
+    return {i: candidate for (_, i, candidate), n in zip(edges, flows, strict=True) if n > 0}
 
 
 def _warm_start(problem: Problem, plan: _Plan) -> dict[int, Candidate]:
-    """A good allocation without the integer programme: the optimal flow of the single needs
-    and each paired student's cheapest pair that fits, the pairs placed after the flow or
-    before it on what they leave, whichever places more (then costs less)."""
-    after = _flow(problem, plan)
-    _add_pairs(problem, plan, after, _Usage.of(problem, after.values()))
-    before: dict[int, Candidate] = {}
-    used = _Usage(problem)
-    _add_pairs(problem, plan, before, used)
-    before.update(_flow(problem, plan, used))
-    return min(
-        (after, before), key=lambda chosen: (-len(chosen), sum(c.cost for c in chosen.values()))
-    )
+    """A good allocation without the integer programme, in the order of the rule: one place
+    for as many students without a pair as the flow can give, then each paired student's
+    cheapest pair that still fits, then the second subjects by the flow on what is left;
+    or the pairs first, then the same two flows, when that is better by the rule."""
+
+    def in_order(pairs_first: bool) -> dict[int, Candidate]:
+        chosen: dict[int, Candidate] = {}
+        used = _Usage(problem)
+        if pairs_first:
+            _add_pairs(problem, plan, chosen, used)
+        firsts = _flow(problem, plan, used, seconds=False)
+        chosen.update(firsts)
+        for candidate in firsts.values():
+            used.take(candidate.offer)
+        if not pairs_first:
+            _add_pairs(problem, plan, chosen, used)
+        # Only students with a place can take more: a student the flow left out has no
+        # free path to a place, and the pairs only took places away.
+        held = {plan.needs[i].student: 1 for i in firsts}
+        rest = [i for i in plan.singles if i not in firsts and plan.needs[i].student in held]
+        chosen.update(_flow(problem, plan, used, needs=rest, held=held))
+        return chosen
+
+    return max(map(in_order, (False, True)), key=lambda c: _rank(problem, plan, c))
 
 
 def _add_pairs(problem: Problem, plan: _Plan, chosen: dict[int, Candidate], used) -> None:
@@ -571,15 +666,18 @@ def _add_pairs(problem: Problem, plan: _Plan, chosen: dict[int, Candidate], used
 
 
 def _integer(problem: Problem, plan: _Plan, time_limit: float):
-    """A mixed-integer programme (OR-Tools with CBC) in two phases: the most needs placed,
-    then the least cost with that many; returns ``(chosen, optimal)``. When the time runs
-    out before it finds an allocation, it answers with :func:`_warm_start`."""
+    """A mixed-integer programme (OR-Tools with CBC) in three phases: the most students
+    with a place, then the most needs with that many, then the least cost with those;
+    returns ``(chosen, optimal)``. When the time runs out before it finds an allocation,
+    it answers with :func:`_warm_start`."""
     from ortools.linear_solver import pywraplp
 
     needs = plan.needs
     model = pywraplp.Solver.CreateSolver("CBC")
     by_offer, by_school = defaultdict(list), defaultdict(list)
     count_terms, cost_terms, chosen_of = [], [], []
+    #: Per student, the sums of options of each of their units (a need or a pair).
+    units_of: dict[int, list] = defaultdict(list)
 
     def option(picks: dict[int, Candidate], cost: int):
         variable = model.BoolVar(f"o{len(chosen_of)}")
@@ -594,10 +692,14 @@ def _integer(problem: Problem, plan: _Plan, time_limit: float):
 
     for i in plan.singles:
         if needs[i].candidates:
-            model.Add(sum(option({i: c}, c.cost) for c in needs[i].candidates) <= 1)
+            unit = sum(option({i: c}, c.cost) for c in needs[i].candidates)
+            model.Add(unit <= 1)
+            units_of[needs[i].student].append(unit)
     for a, b, pairs in plan.paired:
         if pairs:
-            model.Add(sum(option({a: p.first, b: p.second}, p.cost) for p in pairs) <= 1)
+            unit = sum(option({a: p.first, b: p.second}, p.cost) for p in pairs)
+            model.Add(unit <= 1)
+            units_of[needs[a].student].append(unit)
     if not chosen_of:
         return {}, True
     for offer, variables in by_offer.items():
@@ -607,24 +709,36 @@ def _integer(problem: Problem, plan: _Plan, time_limit: float):
         capacity = problem.school_capacity.get(school)
         if capacity is not None and len(variables) > capacity:
             model.Add(sum(variables) <= max(capacity, 0))
+    student_terms = []
+    for student, units in units_of.items():
+        if len(units) == 1:
+            student_terms.append(units[0])
+            continue
+        # Has a place: at most 1, and only with a place for one of the needs.
+        has_place = model.NumVar(0, 1, f"s{student}")
+        model.Add(has_place <= sum(units))
+        student_terms.append(has_place)
     deadline = time.perf_counter() + time_limit
-    placed = sum(count_terms)
-    model.Maximize(placed)
-    model.SetTimeLimit(int(time_limit * 1000))
-    first = model.Solve()
-    if first not in (model.OPTIMAL, model.FEASIBLE):
-        return _warm_start(problem, plan), False
-    model.Add(placed >= round(model.Objective().Value()))
-    model.Minimize(sum(cost_terms))
-    model.SetTimeLimit(max(int((deadline - time.perf_counter()) * 1000), 1000))
-    second = model.Solve()
-    if second not in (model.OPTIMAL, model.FEASIBLE):
-        return _warm_start(problem, plan), False
+    statuses = []
+    phases = [(sum(student_terms), True), (sum(count_terms), True), (sum(cost_terms), False)]
+    for number, (objective, maximise) in enumerate(phases):
+        if number:
+            value = round(model.Objective().Value())
+            previous = phases[number - 1][0]
+            model.Add(previous >= value)
+        if maximise:
+            model.Maximize(objective)
+        else:
+            model.Minimize(objective)
+        model.SetTimeLimit(max(int((deadline - time.perf_counter()) * 1000), 1000))
+        statuses.append(model.Solve())
+        if statuses[-1] not in (model.OPTIMAL, model.FEASIBLE):
+            return _warm_start(problem, plan), False
     chosen: dict[int, Candidate] = {}
     for variable, picks in chosen_of:
         if variable.solution_value() > 0.5:
             chosen.update(picks)
-    return chosen, first == second == model.OPTIMAL
+    return chosen, all(status == model.OPTIMAL for status in statuses)
 
 
 # ------------------------------------------------------------------- explanations
