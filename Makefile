@@ -46,11 +46,13 @@ test: install lint browser
 
 # The benchmark suite (README, "Performance") on SQLite and PostgreSQL at Flanders scale;
 # PostgreSQL is started as in CI when it is not running. Writes bench/results.json.
+BENCH_DATABASE ?= both
+
 bench: install
 	@pg_isready -h 127.0.0.1 -q || { \
 	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start; \
 	  for _ in $$(seq 30); do pg_isready -h 127.0.0.1 -q && break; sleep 1; done; }
-	$(BIN)/python -m bench --database both --scale flanders
+	$(BIN)/python -m bench --database $(BENCH_DATABASE) --scale flanders
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
