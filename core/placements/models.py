@@ -68,16 +68,6 @@ class PlacementRequest(Base):
         Index("ix_placement_requests_programme_id_status", "programme_id", "status"),
         # The administrator's dashboard: the requests changed last, of the whole platform.
         Index("ix_placement_requests_updated_at_id", "updated_at", "id"),
-        # The reports: the requests created in a period, counted by what the index covers.
-        Index(
-            "ix_placement_requests_report",
-            "created_at",
-            "status",
-            "level_code",
-            "subject_id",
-            "school_id",
-            "kind",
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,10 +109,6 @@ class RequestEvent(Base):
     """One recorded status change: who, when, from, to and why."""
 
     __tablename__ = "request_events"
-    __table_args__ = (
-        # The reports: the requests first submitted in a period.
-        Index("ix_request_events_to_status_created_at", "to_status", "created_at", "request_id"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(

@@ -17,11 +17,10 @@ is counted:
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from core.accounts.models import Membership, Role, User
@@ -91,24 +90,21 @@ def _section(key, title: Name, columns, rows, note: Name | None = None, chart=No
 def core_sections(session: Session, start: datetime, end: datetime) -> list[ReportSection]:
     """Every section of the core, in the order of the report."""
     school_year = school_years.school_year_of((end - timedelta(microseconds=1)).date())
-    sent = sent_counts(session, start, end)
-    regions = _regions(session)
-    networks = _networks(session)
     return [
         requests_by_status(session, start, end),
         request_answers(session, start, end),
-        requests_by_level(session, start, end, sent),
-        requests_by_subject(session, start, end, philosophy=False, sent=sent),
-        requests_by_subject(session, start, end, philosophy=True, sent=sent),
-        requests_by_region(session, start, end, sent, regions),
-        requests_by_network(session, start, end, sent, networks),
-        requests_by_kind(session, start, end, sent),
+        requests_by_level(session, start, end),
+        requests_by_subject(session, start, end, philosophy=False),
+        requests_by_subject(session, start, end, philosophy=True),
+        requests_by_region(session, start, end),
+        requests_by_network(session, start, end),
+        requests_by_kind(session, start, end),
         users_by_role(session, end),
-        institutions_by_region(session, end, regions),
-        institutions_by_network(session, end, networks),
-        adoption_by_region(session, regions),
-        *schools_without_offer_sections(session, school_year, end, regions),
-        supply_and_demand(session, start, end, school_year, sent, regions),
+        institutions_by_region(session, end),
+        institutions_by_network(session, end),
+        adoption_by_region(session),
+        *schools_without_offer_sections(session, school_year, end),
+        supply_and_demand(session, start, end, school_year),
         hosting_answers(session, school_year),
         helpdesk_categories(session, start, end),
     ]
@@ -148,80 +144,15 @@ def _sent(start: datetime, end: datetime) -> tuple:
     )
 
 
-@dataclass(frozen=True)
-class SentGroup:
-    """Sent requests of the period sharing level, subject, school region and network, and
-    kind: one aggregate row from which every section on sent requests is summed."""
-
-    level_code: str
-    level_name: str
-    level_position: int
-    subject_id: int
-    subject_level: str
-    subject_code: str
-    subject_name: str
-    subject_group: str | None
-    region_code: str | None
-    network_code: str | None
-    kind: object
-    count: int
-
-
-def sent_counts(session: Session, start: datetime, end: datetime) -> list[SentGroup]:
-    """The sent requests of the period counted once, per level, subject, region, network
-    and kind (one scan instead of one per section)."""
-    # Counted by keys alone first; the names are joined to the (few) counted rows.
-    counted = (
-        select(
-            PlacementRequest.level_code,
-            PlacementRequest.subject_id,
-            Institution.region_code,
-            Institution.network_code,
-            PlacementRequest.kind,
-            func.count(PlacementRequest.id).label("count"),
-        )
-        .join(PlacementRequest.school)
-        .where(*_sent(start, end))
-        .group_by(
-            PlacementRequest.level_code,
-            PlacementRequest.subject_id,
-            Institution.region_code,
-            Institution.network_code,
-            PlacementRequest.kind,
-        )
-        .subquery()
+def _count_sent_by(session: Session, column, start: datetime, end: datetime) -> dict:
+    return dict(
+        session.execute(
+            select(column, func.count(PlacementRequest.id))
+            .join(PlacementRequest.school)
+            .where(*_sent(start, end))
+            .group_by(column)
+        ).all()
     )
-    return [
-        SentGroup(*row)
-        for row in session.execute(
-            select(
-                counted.c.level_code,
-                EducationLevel.name_nl,
-                EducationLevel.position,
-                Subject.id,
-                Subject.level_code,
-                Subject.code,
-                Subject.name_nl,
-                Subject.group,
-                counted.c.region_code,
-                counted.c.network_code,
-                counted.c.kind,
-                counted.c.count,
-            )
-            .select_from(counted)
-            .join(EducationLevel, EducationLevel.code == counted.c.level_code)
-            .join(Subject, Subject.id == counted.c.subject_id)
-            .order_by(Subject.name_nl, Subject.level_code)
-        )
-    ]
-
-
-def _sum_by(sent: list[SentGroup], key) -> dict:
-    counts: dict = {}
-    for group in sent:
-        k = key(group)
-        counts[k] = counts.get(k, 0) + group.count
-    return counts
 
 
 def _percentage(part: int, whole: int) -> float | None:
@@ -254,73 +185,46 @@ def requests_by_status(session: Session, start: datetime, end: datetime) -> Repo
 
 #: The first of these after sending ends the wait for an answer.
 OUTCOMES = (RequestStatus.ACCEPTED, RequestStatus.DECLINED, RequestStatus.EXPIRED)
-#: The outcomes that answer a request (the time to answer is measured to them).
-ANSWERS = (RequestStatus.ACCEPTED.value, RequestStatus.DECLINED.value)
 
 
 def request_answers(session: Session, start: datetime, end: datetime) -> ReportSection:
     """Requests first submitted in the period: how many were answered, accepted, declined
     or expired; the acceptance rate (accepted / answered) and the median days from
     submission to the answer."""
-    submitted = (
-        select(RequestEvent.request_id, func.min(RequestEvent.created_at).label("at"))
-        .where(
+    submitted: dict[int, datetime] = {}
+    for request_id, at in session.execute(
+        select(RequestEvent.request_id, RequestEvent.created_at).where(
             RequestEvent.to_status == RequestStatus.SUBMITTED.value,
             RequestEvent.created_at >= start,
             RequestEvent.created_at < end,
         )
-        .group_by(RequestEvent.request_id)
-        .subquery()
-    )
-    # The first outcome of each of those requests, whenever it came.
-    ranked = (
-        select(
-            RequestEvent.request_id,
-            RequestEvent.to_status,
-            RequestEvent.created_at,
-            func.row_number()
-            .over(
-                partition_by=RequestEvent.request_id,
-                order_by=(RequestEvent.created_at, RequestEvent.id),
-            )
-            .label("rank"),
-        )
-        .join(submitted, submitted.c.request_id == RequestEvent.request_id)
-        .where(RequestEvent.to_status.in_([status.value for status in OUTCOMES]))
-        .subquery()
-    )
-    first = and_(ranked.c.request_id == submitted.c.request_id, ranked.c.rank == 1)
-    counts: Counter = Counter()
-    days = []
-    for status, count, submitted_at, answered_at in session.execute(
-        select(
-            ranked.c.to_status,
-            func.count(),
-            # One request per answered row: its own moments, for the time to answer.
-            func.min(submitted.c.at),
-            func.min(ranked.c.created_at),
-        )
-        .select_from(submitted)
-        .outerjoin(ranked, first)
-        .group_by(
-            ranked.c.to_status,
-            # Answered requests stay one per row; the others are counted per status.
-            case(
-                (ranked.c.to_status.in_(ANSWERS), submitted.c.request_id),
-                else_=None,
-            ),
-        )
     ):
-        counts[status] += count
-        if status in ANSWERS:
-            days.append((answered_at - submitted_at).total_seconds() / 86400)
+        submitted[request_id] = min(at, submitted.get(request_id, at))
+    outcomes: dict[int, tuple[datetime, str]] = {}
+    ids = list(submitted)
+    for chunk in (ids[i : i + 1000] for i in range(0, len(ids), 1000)):
+        for request_id, status, at in session.execute(
+            select(RequestEvent.request_id, RequestEvent.to_status, RequestEvent.created_at)
+            .where(
+                RequestEvent.request_id.in_(chunk),
+                RequestEvent.to_status.in_([status.value for status in OUTCOMES]),
+            )
+            .order_by(RequestEvent.created_at, RequestEvent.id)
+        ):
+            outcomes.setdefault(request_id, (at, status))
+    counts = Counter(status for _at, status in outcomes.values())
     answered = counts[RequestStatus.ACCEPTED.value] + counts[RequestStatus.DECLINED.value]
+    days = [
+        (at - submitted[request_id]).total_seconds() / 86400
+        for request_id, (at, status) in outcomes.items()
+        if status != RequestStatus.EXPIRED.value
+    ]
     return _section(
         "request_answers",
         Name("Antwoorden op aanvragen", "Answers to requests"),
         ("kengetal", "waarde"),
         [
-            ("verstuurd", sum(counts.values())),
+            ("verstuurd", len(submitted)),
             ("beantwoord", answered),
             ("aanvaard", counts[RequestStatus.ACCEPTED.value]),
             ("geweigerd", counts[RequestStatus.DECLINED.value]),
@@ -345,13 +249,14 @@ SENT_NOTE = Name(
 )
 
 
-def requests_by_level(
-    session: Session, start: datetime, end: datetime, sent: list[SentGroup] | None = None
-) -> ReportSection:
-    if sent is None:
-        sent = sent_counts(session, start, end)
-    counts = _sum_by(sent, lambda g: (g.level_position, g.level_code, g.level_name))
-    rows = [(code, name, counts[position, code, name]) for position, code, name in sorted(counts)]
+def requests_by_level(session: Session, start: datetime, end: datetime) -> ReportSection:
+    rows = session.execute(
+        select(EducationLevel.code, EducationLevel.name_nl, func.count(PlacementRequest.id))
+        .join(PlacementRequest.level)
+        .where(*_sent(start, end))
+        .group_by(EducationLevel.code, EducationLevel.name_nl, EducationLevel.position)
+        .order_by(EducationLevel.position, EducationLevel.code)
+    ).all()
     return _section(
         "requests_by_level",
         Name("Aanvragen per onderwijsniveau", "Requests by level"),
@@ -363,27 +268,18 @@ def requests_by_level(
 
 
 def requests_by_subject(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    philosophy: bool,
-    sent: list[SentGroup] | None = None,
+    session: Session, start: datetime, end: datetime, philosophy: bool
 ) -> ReportSection:
     """Sent requests per subject: the philosophical subjects, or every other subject."""
-    if sent is None:
-        sent = sent_counts(session, start, end)
-    counts = _sum_by(
-        [
-            group
-            for group in sent
-            if group.subject_group is not None
-            and (group.subject_group == PHILOSOPHY_GROUP) == philosophy
-        ],
-        lambda g: (g.subject_id, g.subject_level, g.subject_code, g.subject_name),
-    )
-    # Ties keep the database's order of name and level (its collation, as before).
-    ordered = sorted(counts.items(), key=lambda item: -item[1])
-    rows = [(level, code, name, count) for (_id, level, code, name), count in ordered]
+    in_group = Subject.group == PHILOSOPHY_GROUP
+    count = func.count(PlacementRequest.id)
+    rows = session.execute(
+        select(Subject.level_code, Subject.code, Subject.name_nl, count)
+        .join(PlacementRequest.subject)
+        .where(*_sent(start, end), in_group if philosophy else ~in_group)
+        .group_by(Subject.id, Subject.level_code, Subject.code, Subject.name_nl)
+        .order_by(count.desc(), Subject.name_nl, Subject.level_code)
+    ).all()
     if philosophy:
         key, title = (
             "requests_by_philosophy",
@@ -401,52 +297,32 @@ def requests_by_subject(
     )
 
 
-def requests_by_region(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    sent: list[SentGroup] | None = None,
-    regions: list[str] | None = None,
-) -> ReportSection:
-    if sent is None:
-        sent = sent_counts(session, start, end)
-    counts = _sum_by(sent, lambda g: g.region_code)
+def requests_by_region(session: Session, start: datetime, end: datetime) -> ReportSection:
+    counts = _count_sent_by(session, Institution.region_code, start, end)
     return _section(
         "requests_by_region",
         Name("Aanvragen per provincie", "Requests by province"),
         ("regio", "aantal"),
-        _in_order(_regions(session) if regions is None else regions, counts),
+        _in_order(_regions(session), counts),
         note=SENT_NOTE,
         chart=ReportChart("aantal"),
     )
 
 
-def requests_by_network(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    sent: list[SentGroup] | None = None,
-    networks: list[str] | None = None,
-) -> ReportSection:
-    if sent is None:
-        sent = sent_counts(session, start, end)
-    counts = _sum_by(sent, lambda g: g.network_code)
+def requests_by_network(session: Session, start: datetime, end: datetime) -> ReportSection:
+    counts = _count_sent_by(session, Institution.network_code, start, end)
     return _section(
         "requests_by_network",
         Name("Aanvragen per onderwijskoepel", "Requests by network umbrella"),
         ("koepel", "aantal"),
-        _in_order(_networks(session) if networks is None else networks, counts),
+        _in_order(_networks(session), counts),
         note=SENT_NOTE,
         chart=ReportChart("aantal"),
     )
 
 
-def requests_by_kind(
-    session: Session, start: datetime, end: datetime, sent: list[SentGroup] | None = None
-) -> ReportSection:
-    if sent is None:
-        sent = sent_counts(session, start, end)
-    counts = _sum_by(sent, lambda g: g.kind)
+def requests_by_kind(session: Session, start: datetime, end: datetime) -> ReportSection:
+    counts = _count_sent_by(session, PlacementRequest.kind, start, end)
     return _section(
         "requests_by_kind",
         Name("Aanvragen per soort stage", "Requests by kind of internship"),
@@ -531,43 +407,29 @@ PEOPLE_NOTE = Name(
 )
 
 
-def institutions_by_region(
-    session: Session, end: datetime, regions: list[str] | None = None
-) -> ReportSection:
+def institutions_by_region(session: Session, end: datetime) -> ReportSection:
     return _section(
         "institutions_by_region",
         Name("Instellingen en gebruikers per provincie", "Institutions and users by province"),
         ("regio", "scholen", "opleidingen", "gebruikers"),
-        _institutions_by(
-            session,
-            Institution.region_code,
-            _regions(session) if regions is None else regions,
-            end,
-        ),
+        _institutions_by(session, Institution.region_code, _regions(session), end),
         note=PEOPLE_NOTE,
         chart=ReportChart("scholen"),
     )
 
 
-def institutions_by_network(
-    session: Session, end: datetime, networks: list[str] | None = None
-) -> ReportSection:
+def institutions_by_network(session: Session, end: datetime) -> ReportSection:
     return _section(
         "institutions_by_network",
         Name("Instellingen en gebruikers per koepel", "Institutions and users by umbrella"),
         ("koepel", "scholen", "opleidingen", "gebruikers"),
-        _institutions_by(
-            session,
-            Institution.network_code,
-            _networks(session) if networks is None else networks,
-            end,
-        ),
+        _institutions_by(session, Institution.network_code, _networks(session), end),
         note=PEOPLE_NOTE,
         chart=ReportChart("scholen"),
     )
 
 
-def adoption_by_region(session: Session, regions: list[str] | None = None) -> ReportSection:
+def adoption_by_region(session: Session) -> ReportSection:
     """Registered (approved) schools against every known school, per province."""
     counts: dict = {}
     for region, status, count in session.execute(
@@ -584,9 +446,7 @@ def adoption_by_region(session: Session, regions: list[str] | None = None) -> Re
         counts[region] = (registered, known + count)
     rows = [
         (region, registered, known, _percentage(registered, known))
-        for region, registered, known in _in_order(
-            _regions(session) if regions is None else regions, counts, width=2
-        )
+        for region, registered, known in _in_order(_regions(session), counts, width=2)
     ]
     registered, known = sum(row[1] for row in rows), sum(row[2] for row in rows)
     rows.append((TOTAL, registered, known, _percentage(registered, known)))
@@ -611,7 +471,7 @@ def adoption_by_region(session: Session, regions: list[str] | None = None) -> Re
 
 
 def schools_without_offer_sections(
-    session: Session, school_year: str, end: datetime, regions: list[str] | None = None
+    session: Session, school_year: str, end: datetime
 ) -> list[ReportSection]:
     """Registered schools without a published offer for ``school_year``, per province and
     one by one, with the reminders (newsletters) they received before ``end``."""
@@ -634,7 +494,7 @@ def schools_without_offer_sections(
             "schools_without_offer_by_region",
             Name("Scholen zonder aanbod per provincie", "Schools without offer by province"),
             ("regio", "zonder_aanbod", "herinnerd"),
-            _in_order(_regions(session) if regions is None else regions, per_region, width=2),
+            _in_order(_regions(session), per_region, width=2),
             note=note,
             chart=ReportChart("zonder_aanbod"),
         ),
@@ -657,12 +517,7 @@ def schools_without_offer_sections(
 
 
 def supply_and_demand(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    school_year: str,
-    sent: list[SentGroup] | None = None,
-    regions: list[str] | None = None,
+    session: Session, start: datetime, end: datetime, school_year: str
 ) -> ReportSection:
     """Per province and subject: places offered (published or closed offers of the school
     year), places requested (one per sent request of the period) and the shortage."""
@@ -677,14 +532,17 @@ def supply_and_demand(
             .group_by(*key)
         )
     )
-    if sent is None:
-        sent = sent_counts(session, start, end)
-    requested = _sum_by(
-        sent, lambda g: (g.region_code, g.subject_level, g.subject_code, g.subject_name)
+    requested = dict(
+        ((*row[:4],), row[4])
+        for row in session.execute(
+            select(*key, func.count(PlacementRequest.id))
+            .join(PlacementRequest.school)
+            .join(PlacementRequest.subject)
+            .where(*_sent(start, end))
+            .group_by(*key)
+        )
     )
-    if regions is None:
-        regions = _regions(session)
-    order = {code: position for position, code in enumerate(regions)}
+    order = {code: position for position, code in enumerate(_regions(session))}
     keys = sorted(
         set(offered) | set(requested),
         key=lambda k: (order.get(k[0], len(order)), k[1], k[3], k[2]),
