@@ -35,6 +35,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop_process_group(process: subprocess.Popen | None) -> None:
+    """SIGTERM to the process group of ``process``, SIGKILL when it does not stop in time."""
+    if process is None or process.poll() is not None:
+        return
+    group = os.getpgid(process.pid)
+    os.killpg(group, signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+        process.wait(timeout=STOP_SECONDS)
+
+
 class Server:
     """One server process; ``start`` waits until ``ready_path`` answers 200."""
 
@@ -72,18 +86,8 @@ class Server:
             connection.close()
 
     def stop(self) -> None:
-        """SIGTERM to the server's process group (gunicorn lets requests finish), SIGKILL
-        when it does not stop in time."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        group = os.getpgid(self.process.pid)
-        os.killpg(group, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(group, signal.SIGKILL)
-            self.process.wait(timeout=STOP_SECONDS)
+        """Stop the server (gunicorn lets running requests finish)."""
+        stop_process_group(self.process)
 
 
 class StagebankServer(Server):
@@ -122,17 +126,8 @@ class StagebankServer(Server):
             self._stop_worker()
 
     def _stop_worker(self) -> None:
-        """SIGTERM (the worker finishes its job), SIGKILL when it does not stop in time."""
-        if self.worker is None or self.worker.poll() is not None:
-            return
-        group = os.getpgid(self.worker.pid)
-        os.killpg(group, signal.SIGTERM)
-        try:
-            self.worker.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(group, signal.SIGKILL)
-            self.worker.wait(timeout=STOP_SECONDS)
+        """Stop the worker (it finishes its job first)."""
+        stop_process_group(self.worker)
 
 
 def stagebank_server(env: dict, log: Path, workers: int) -> Server:
