@@ -5,9 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, create_engine, event, text
+from sqlalchemy import (
+    DateTime,
+    Enum,
+    Float,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.functions import FunctionElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -118,3 +129,23 @@ class UtcDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+class days_between(FunctionElement):  # noqa: N801 - used like a SQL function
+    """``days_between(first, last)``: the days from one timestamp to another, as a
+    fraction, computed by the database (SQLite and PostgreSQL spell it differently)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_between(element, compiler, **kw) -> str:
+    first, last = (compiler.process(argument, **kw) for argument in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({last} - {first})) / 86400.0)"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw) -> str:
+    first, last = (compiler.process(argument, **kw) for argument in element.clauses)
+    return f"(julianday({last}) - julianday({first}))"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from core.access.policy import Action, Actor, Denied, can
@@ -527,24 +527,26 @@ def shortage(
     or of all) against the free places of published offers in that region; the rows
     that lack the most places first. Students without a known home count under ``""``."""
     homes = postcode_regions()
+    key = (
+        homes.c.region_code,
+        StudentWishes.level_code,
+        StudentWishes.subject_id,
+        StudentWishes.second_subject_id,
+    )
     statement = (
-        select(
-            homes.c.region_code,
-            StudentWishes.level_code,
-            StudentWishes.subject_id,
-            StudentWishes.second_subject_id,
-        )
+        select(*key, func.count())
         .select_from(StudentWishes)
         .join(Student, Student.id == StudentWishes.student_id)
         .outerjoin(homes, homes.c.postcode == Student.home_postcode)
+        .group_by(*key)
     )
     if programme_id is not None:
         statement = statement.where(Student.programme_id == programme_id)
     needs: Counter = Counter()
-    for region, level, first, second in session.execute(statement):
+    for region, level, first, second, students in session.execute(statement):
         for subject_id in (first, second):
             if subject_id:
-                needs[region or "", level, subject_id] += 1
+                needs[region or "", level, subject_id] += students
     subject_ids = {key[2] for key in needs}
     places = free_places_by_region(session, plugins, school_year, subject_ids)
     subjects = {

@@ -17,14 +17,17 @@ is counted:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import String, distinct, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from core.accounts.models import Membership, Role, User
 from core.catalogue.models import EducationLevel, Subject
+from core.database import days_between
 from core.institutions.models import Institution, InstitutionKind, RegistrationStatus
 from core.offers import school_years
 from core.offers.models import HostingAnswer, HostingStatus, Offer, OfferStatus
@@ -90,21 +93,22 @@ def _section(key, title: Name, columns, rows, note: Name | None = None, chart=No
 def core_sections(session: Session, start: datetime, end: datetime) -> list[ReportSection]:
     """Every section of the core, in the order of the report."""
     school_year = school_years.school_year_of((end - timedelta(microseconds=1)).date())
+    sent = SentRequests.read(session, start, end)
     return [
         requests_by_status(session, start, end),
         request_answers(session, start, end),
-        requests_by_level(session, start, end),
-        requests_by_subject(session, start, end, philosophy=False),
-        requests_by_subject(session, start, end, philosophy=True),
-        requests_by_region(session, start, end),
-        requests_by_network(session, start, end),
-        requests_by_kind(session, start, end),
+        requests_by_level(session, sent),
+        requests_by_subject(session, sent, philosophy=False),
+        requests_by_subject(session, sent, philosophy=True),
+        requests_by_region(session, sent),
+        requests_by_network(session, sent),
+        requests_by_kind(sent),
         users_by_role(session, end),
         institutions_by_region(session, end),
         institutions_by_network(session, end),
         adoption_by_region(session),
         *schools_without_offer_sections(session, school_year, end),
-        supply_and_demand(session, start, end, school_year),
+        supply_and_demand(session, sent, school_year),
         hosting_answers(session, school_year),
         helpdesk_categories(session, start, end),
     ]
@@ -135,24 +139,58 @@ def _in_order(keys: list[str], counts: dict, width: int = 1) -> list[tuple]:
     return rows
 
 
-def _sent(start: datetime, end: datetime) -> tuple:
-    """Requests created in the period and sent (not drafts)."""
-    return (
-        PlacementRequest.created_at >= start,
-        PlacementRequest.created_at < end,
-        PlacementRequest.status != RequestStatus.DRAFT,
-    )
+@dataclass(frozen=True)
+class SentRequests:
+    """The sent requests (no drafts) created in the period, counted per school, subject,
+    level and kind in one scan without joins, then summed here for every section: both
+    planners read the period far faster that way than with one joined query per section."""
 
+    counts: Counter
+    #: School id to (province, network umbrella).
+    schools: dict[int, tuple[str | None, str | None]]
 
-def _count_sent_by(session: Session, column, start: datetime, end: datetime) -> dict:
-    return dict(
-        session.execute(
-            select(column, func.count(PlacementRequest.id))
-            .join(PlacementRequest.school)
-            .where(*_sent(start, end))
-            .group_by(column)
-        ).all()
-    )
+    @classmethod
+    def read(cls, session: Session, start: datetime, end: datetime) -> SentRequests:
+        # Grouped by subject first: no index leads with it, so no planner walks the
+        # table in index order (the school's index) to save itself a sort.
+        key = (
+            PlacementRequest.subject_id,
+            PlacementRequest.school_id,
+            PlacementRequest.level_code,
+            type_coerce(PlacementRequest.kind, String),
+        )
+        rows = session.execute(
+            select(*key, func.count())
+            .where(
+                PlacementRequest.created_at >= start,
+                PlacementRequest.created_at < end,
+                PlacementRequest.status != RequestStatus.DRAFT,
+            )
+            .group_by(*key)
+        )
+        counts = Counter(
+            {(school, subject, level, kind): n for subject, school, level, kind, n in rows}
+        )
+        schools = {
+            school_id: (region, network)
+            for school_id, region, network in session.execute(
+                select(Institution.id, Institution.region_code, Institution.network_code).where(
+                    Institution.kind == InstitutionKind.SCHOOL
+                )
+            )
+        }
+        return cls(counts, schools)
+
+    def by(self, key: Callable[[int, int, str, str], object]) -> Counter:
+        """The counts summed by ``key(school_id, subject_id, level_code, kind)``."""
+        summed = Counter()
+        for row, count in self.counts.items():
+            summed[key(*row)] += count
+        return summed
+
+    def by_school(self, part: int) -> Counter:
+        """Summed by the school's province (``part`` 0) or network umbrella (1)."""
+        return self.by(lambda school, *_rest: self.schools[school][part])
 
 
 def _percentage(part: int, whole: int) -> float | None:
@@ -191,40 +229,45 @@ def request_answers(session: Session, start: datetime, end: datetime) -> ReportS
     """Requests first submitted in the period: how many were answered, accepted, declined
     or expired; the acceptance rate (accepted / answered) and the median days from
     submission to the answer."""
-    submitted: dict[int, datetime] = {}
-    for request_id, at in session.execute(
-        select(RequestEvent.request_id, RequestEvent.created_at).where(
-            RequestEvent.to_status == RequestStatus.SUBMITTED.value,
-            RequestEvent.created_at >= start,
-            RequestEvent.created_at < end,
+    in_period = (
+        RequestEvent.to_status == RequestStatus.SUBMITTED.value,
+        RequestEvent.created_at >= start,
+        RequestEvent.created_at < end,
+    )
+    sent = session.scalar(select(func.count(distinct(RequestEvent.request_id))).where(*in_period))
+    first_sent = (
+        select(RequestEvent.request_id, func.min(RequestEvent.created_at).label("at"))
+        .where(*in_period)
+        .group_by(RequestEvent.request_id)
+        .subquery()
+    )
+    # Per request, its first answer (an answer to a request sent in the period comes after
+    # the period's start) and the days it took, counted by the database: no timestamps are
+    # carried over for the tens of thousands of requests of a spring.
+    outcomes: dict[int, tuple[str, float]] = {}
+    for request_id, status, days in session.execute(
+        select(
+            RequestEvent.request_id,
+            RequestEvent.to_status,
+            days_between(first_sent.c.at, RequestEvent.created_at),
         )
+        .join(first_sent, first_sent.c.request_id == RequestEvent.request_id)
+        .where(
+            RequestEvent.to_status.in_([status.value for status in OUTCOMES]),
+            RequestEvent.created_at >= start,
+        )
+        .order_by(RequestEvent.created_at, RequestEvent.id)
     ):
-        submitted[request_id] = min(at, submitted.get(request_id, at))
-    outcomes: dict[int, tuple[datetime, str]] = {}
-    ids = list(submitted)
-    for chunk in (ids[i : i + 1000] for i in range(0, len(ids), 1000)):
-        for request_id, status, at in session.execute(
-            select(RequestEvent.request_id, RequestEvent.to_status, RequestEvent.created_at)
-            .where(
-                RequestEvent.request_id.in_(chunk),
-                RequestEvent.to_status.in_([status.value for status in OUTCOMES]),
-            )
-            .order_by(RequestEvent.created_at, RequestEvent.id)
-        ):
-            outcomes.setdefault(request_id, (at, status))
-    counts = Counter(status for _at, status in outcomes.values())
+        outcomes.setdefault(request_id, (status, days))
+    counts = Counter(status for status, _days in outcomes.values())
     answered = counts[RequestStatus.ACCEPTED.value] + counts[RequestStatus.DECLINED.value]
-    days = [
-        (at - submitted[request_id]).total_seconds() / 86400
-        for request_id, (at, status) in outcomes.items()
-        if status != RequestStatus.EXPIRED.value
-    ]
+    days = [days for status, days in outcomes.values() if status != RequestStatus.EXPIRED.value]
     return _section(
         "request_answers",
         Name("Antwoorden op aanvragen", "Answers to requests"),
         ("kengetal", "waarde"),
         [
-            ("verstuurd", len(submitted)),
+            ("verstuurd", sent),
             ("beantwoord", answered),
             ("aanvaard", counts[RequestStatus.ACCEPTED.value]),
             ("geweigerd", counts[RequestStatus.DECLINED.value]),
@@ -249,37 +292,39 @@ SENT_NOTE = Name(
 )
 
 
-def requests_by_level(session: Session, start: datetime, end: datetime) -> ReportSection:
-    rows = session.execute(
-        select(EducationLevel.code, EducationLevel.name_nl, func.count(PlacementRequest.id))
-        .join(PlacementRequest.level)
-        .where(*_sent(start, end))
-        .group_by(EducationLevel.code, EducationLevel.name_nl, EducationLevel.position)
+def requests_by_level(session: Session, sent: SentRequests) -> ReportSection:
+    counts = sent.by(lambda _school, _subject, level, _kind: level)
+    levels = session.execute(
+        select(EducationLevel.code, EducationLevel.name_nl)
+        .where(EducationLevel.code.in_(counts))
         .order_by(EducationLevel.position, EducationLevel.code)
     ).all()
     return _section(
         "requests_by_level",
         Name("Aanvragen per onderwijsniveau", "Requests by level"),
         ("niveau", "naam", "aantal"),
-        rows,
+        [(code, name, counts[code]) for code, name in levels],
         note=SENT_NOTE,
         chart=ReportChart("aantal", ("naam",)),
     )
 
 
-def requests_by_subject(
-    session: Session, start: datetime, end: datetime, philosophy: bool
-) -> ReportSection:
+def _subjects(session: Session, ids) -> dict[int, Subject]:
+    return {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(set(ids))))}
+
+
+def requests_by_subject(session: Session, sent: SentRequests, philosophy: bool) -> ReportSection:
     """Sent requests per subject: the philosophical subjects, or every other subject."""
-    in_group = Subject.group == PHILOSOPHY_GROUP
-    count = func.count(PlacementRequest.id)
-    rows = session.execute(
-        select(Subject.level_code, Subject.code, Subject.name_nl, count)
-        .join(PlacementRequest.subject)
-        .where(*_sent(start, end), in_group if philosophy else ~in_group)
-        .group_by(Subject.id, Subject.level_code, Subject.code, Subject.name_nl)
-        .order_by(count.desc(), Subject.name_nl, Subject.level_code)
-    ).all()
+    counts = sent.by(lambda _school, subject, _level, _kind: subject)
+    subjects = _subjects(session, counts)
+    rows = sorted(
+        (
+            (subject.level_code, subject.code, subject.name_nl, counts[subject.id])
+            for subject in subjects.values()
+            if (subject.group == PHILOSOPHY_GROUP) == philosophy
+        ),
+        key=lambda row: (-row[3], row[2], row[0]),
+    )
     if philosophy:
         key, title = (
             "requests_by_philosophy",
@@ -297,32 +342,30 @@ def requests_by_subject(
     )
 
 
-def requests_by_region(session: Session, start: datetime, end: datetime) -> ReportSection:
-    counts = _count_sent_by(session, Institution.region_code, start, end)
+def requests_by_region(session: Session, sent: SentRequests) -> ReportSection:
     return _section(
         "requests_by_region",
         Name("Aanvragen per provincie", "Requests by province"),
         ("regio", "aantal"),
-        _in_order(_regions(session), counts),
+        _in_order(_regions(session), sent.by_school(0)),
         note=SENT_NOTE,
         chart=ReportChart("aantal"),
     )
 
 
-def requests_by_network(session: Session, start: datetime, end: datetime) -> ReportSection:
-    counts = _count_sent_by(session, Institution.network_code, start, end)
+def requests_by_network(session: Session, sent: SentRequests) -> ReportSection:
     return _section(
         "requests_by_network",
         Name("Aanvragen per onderwijskoepel", "Requests by network umbrella"),
         ("koepel", "aantal"),
-        _in_order(_networks(session), counts),
+        _in_order(_networks(session), sent.by_school(1)),
         note=SENT_NOTE,
         chart=ReportChart("aantal"),
     )
 
 
-def requests_by_kind(session: Session, start: datetime, end: datetime) -> ReportSection:
-    counts = _count_sent_by(session, PlacementRequest.kind, start, end)
+def requests_by_kind(sent: SentRequests) -> ReportSection:
+    counts = sent.by(lambda _school, _subject, _level, kind: kind)
     return _section(
         "requests_by_kind",
         Name("Aanvragen per soort stage", "Requests by kind of internship"),
@@ -516,9 +559,7 @@ def schools_without_offer_sections(
     ]
 
 
-def supply_and_demand(
-    session: Session, start: datetime, end: datetime, school_year: str
-) -> ReportSection:
+def supply_and_demand(session: Session, sent: SentRequests, school_year: str) -> ReportSection:
     """Per province and subject: places offered (published or closed offers of the school
     year), places requested (one per sent request of the period) and the shortage."""
     key = (Institution.region_code, Subject.level_code, Subject.code, Subject.name_nl)
@@ -532,16 +573,14 @@ def supply_and_demand(
             .group_by(*key)
         )
     )
-    requested = dict(
-        ((*row[:4],), row[4])
-        for row in session.execute(
-            select(*key, func.count(PlacementRequest.id))
-            .join(PlacementRequest.school)
-            .join(PlacementRequest.subject)
-            .where(*_sent(start, end))
-            .group_by(*key)
+    by_school_and_subject = sent.by(lambda school, subject, _level, _kind: (school, subject))
+    subjects = _subjects(session, (subject for _school, subject in by_school_and_subject))
+    requested = Counter()
+    for (school, subject_id), count in by_school_and_subject.items():
+        subject = subjects[subject_id]
+        requested[sent.schools[school][0], subject.level_code, subject.code, subject.name_nl] += (
+            count
         )
-    )
     order = {code: position for position, code in enumerate(_regions(session))}
     keys = sorted(
         set(offered) | set(requested),
