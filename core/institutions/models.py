@@ -79,7 +79,10 @@ class Campus(Base):
     name: Mapped[str] = mapped_column(String(200))
     street: Mapped[str] = mapped_column(String(200))
     postcode: Mapped[str] = mapped_column(String(4))
-    municipality_refnis: Mapped[str] = mapped_column(ForeignKey("municipalities.refnis"))
+    #: Indexed: the search by region or municipality starts from the campuses there.
+    municipality_refnis: Mapped[str] = mapped_column(
+        ForeignKey("municipalities.refnis"), index=True
+    )
     is_main: Mapped[bool] = mapped_column(default=False)
 
     institution: Mapped[Institution] = relationship(back_populates="campuses")

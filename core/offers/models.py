@@ -62,8 +62,10 @@ class Offer(Base):
         # (equality columns first, the school-year range last) ...
         Index("ix_offers_status_school_year", "status", "school_year"),
         Index("ix_offers_subject_id_status_school_year", "subject_id", "status", "school_year"),
-        # ... and a school's own offers of a school year.
+        # ... a school's own offers of a school year ...
         Index("ix_offers_school_id_school_year", "school_id", "school_year"),
+        # ... and the published offers of the campuses of a region or municipality.
+        Index("ix_offers_campus_id_status_school_year", "campus_id", "status", "school_year"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

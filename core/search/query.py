@@ -155,39 +155,56 @@ class OfferSearch:
 
     def statement(self, session: Session, plugins: Plugins) -> Select:
         """The SELECT of ``(Offer, free places, squared km or NULL)`` rows, in order."""
-        free = free_places_sql()
-        distance = near_conditions(self.origin, None)[0]
-        order = [distance] if self.origin else []
-        order += [
-            case((free > 0, 0), else_=1),
-            Offer.updated_at.desc(),
-            free.desc(),
-            Offer.id,
-        ]
-        return (
-            self._select(Offer, free.label("free_places"), distance.label("squared_km"))
-            .where(*self.conditions(session, plugins))
-            .options(
-                contains_eager(Offer.school),
-                contains_eager(Offer.subject).contains_eager(Subject.level),
-                contains_eager(Offer.campus).contains_eager(Campus.municipality),
-            )
-            .order_by(*order)
+        return self._loading(self._select(*self._columns())).where(
+            *self.conditions(session, plugins)
         )
+
+    def _columns(self) -> tuple:
+        """The offer, its free places and the squared km from the origin (or NULL)."""
+        distance = near_conditions(self.origin, None)[0]
+        return Offer, free_places_sql().label("free_places"), distance.label("squared_km")
+
+    def _order(self) -> list[ColumnElement]:
+        free = free_places_sql()
+        order = [near_conditions(self.origin, None)[0]] if self.origin else []
+        order += [case((free > 0, 0), else_=1), Offer.updated_at.desc(), free.desc(), Offer.id]
+        return order
+
+    def _loading(self, statement: Select) -> Select:
+        """``statement`` filling each offer's school, subject, level, campus and place from
+        the joined rows, in the search's order."""
+        return statement.options(
+            contains_eager(Offer.school),
+            contains_eager(Offer.subject).contains_eager(Subject.level),
+            contains_eager(Offer.campus).contains_eager(Campus.municipality),
+        ).order_by(*self._order())
 
     def count(self, session: Session, plugins: Plugins) -> int:
         statement = self._select(func.count(Offer.id)).where(*self.conditions(session, plugins))
         return session.scalar(statement)
 
     def page(self, session: Session, plugins: Plugins, number: int = 1) -> ResultPage:
-        """Results of page ``number`` (from 1) and the total count, in one statement (the
-        database finds every match to order them anyway); a second one counts only for
-        a page past the last."""
+        """Results of page ``number`` (from 1) and the total count. The database orders
+        every match, so it does that on narrow rows (the id and the total, in one
+        statement), then the page's offers are read in full by id; a page past the last
+        counts in a statement of its own."""
         number = max(number, 1)
-        statement = self.statement(session, plugins).add_columns(func.count().over())
-        rows = session.execute(statement.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
-        total = rows[0][-1] if rows else self.count(session, plugins) if number > 1 else 0
-        return ResultPage(_results(row[:-1] for row in rows), total, number)
+        ranked = (
+            self._select(Offer.id, func.count().over())
+            .where(*self.conditions(session, plugins))
+            .order_by(*self._order())
+            .limit(PAGE_SIZE)
+            .offset((number - 1) * PAGE_SIZE)
+        )
+        ranked_rows = session.execute(ranked).all()
+        if not ranked_rows:
+            return ResultPage([], self.count(session, plugins) if number > 1 else 0, number)
+        ranks = {offer_id: rank for rank, (offer_id, _total) in enumerate(ranked_rows)}
+        rows = session.execute(
+            self._loading(self._select(*self._columns())).where(Offer.id.in_(ranks))
+        ).all()
+        rows.sort(key=lambda row: ranks[row[0].id])
+        return ResultPage(_results(rows), ranked_rows[0][1], number)
 
     def results(self, session: Session, plugins: Plugins) -> list[OfferResult]:
         """Every result, in order (for a school's page and for suggestions)."""
