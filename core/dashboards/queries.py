@@ -20,11 +20,12 @@ from sqlalchemy import (
     exists,
     extract,
     func,
+    inspect,
     or_,
     select,
     true,
 )
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload, load_only
 
 from core.access.policy import PROGRAMME_ROLES, SCHOOL_ROLES, Actor, visible_requests
 from core.accounts.models import User
@@ -57,6 +58,30 @@ def row_options(entity=R) -> tuple:
 
 ROW_OPTIONS = row_options()
 
+#: The columns a dashboard list loads of each entity: what it shows and the keys it joins by.
+SHOWN = {
+    R: (
+        "id",
+        "programme_id",
+        "student_id",
+        "school_id",
+        "subject_id",
+        "supervisor_id",
+        "mentor_id",
+        "status",
+        "period_start",
+        "period_end",
+        "answer_deadline",
+    ),
+    Student: ("id", "first_name", "last_name", "email"),
+}
+
+
+def _shown(entity) -> list:
+    """The :data:`SHOWN` attributes of ``entity`` (a mapped class or an alias of one)."""
+    mapper = inspect(entity).mapper
+    return [getattr(entity, name) for name in SHOWN[mapper.class_]]
+
 
 @dataclass(frozen=True)
 class Listing:
@@ -82,25 +107,25 @@ def _listing(
     """The first ``limit`` rows of ``entity`` matching ``conditions`` in ``order``, and how
     many match in all, in one statement.
 
-    An inner query numbers every matching row (no LIMIT that the planner could hope to
-    stop early for, so it reads them through the index that filters); only the first
-    ``limit`` get what a row shows: the eager loads of a request and the ``extra``
-    columns, a function of the aliased entity.
+    An inner query numbers and counts every matching row (its LIMIT applies to the
+    numbers, so the planner cannot hope to stop early and reads them through the index
+    that filters) and keeps the first ``limit`` with the :data:`SHOWN` columns; only
+    those few get the rest of what a row shows, joined through primary keys: the eager
+    loads of a request and the ``extra`` columns, a function of the aliased entity.
     """
+    number = func.row_number().over(order_by=order).label("number")
     numbered = (
-        select(
-            entity,
-            func.row_number().over(order_by=order).label("number"),
-            func.count().over().label("total"),
-        )
+        select(*_shown(entity), number, func.count().over().label("total"))
         .where(*conditions)
+        .order_by(number)
+        .limit(limit)
         .subquery()
     )
     row = aliased(entity, numbered)
     statement = (
         select(row, *extra(row), numbered.c.total)
-        .where(numbered.c.number <= limit)
         .order_by(numbered.c.number)
+        .options(load_only(*_shown(row)))
     )
     if entity is R:
         statement = statement.options(*row_options(row))

@@ -12,13 +12,14 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 
 from core.access.current import current_actor
@@ -44,6 +45,17 @@ bp = Blueprint("dashboards", __name__, template_folder="templates")
 
 def _locale() -> str:
     return str(get_locale() or "nl")
+
+
+@bp.app_template_filter()
+def short_date(day: date) -> str:
+    """``day|dateformat('short')``, formatted once per request, day and locale: the lists
+    show the same few dates on many rows."""
+    formatted = g.setdefault("short_dates", {})
+    key = (day, get_locale())
+    if key not in formatted:
+        formatted[key] = format_date(day, "short")
+    return formatted[key]
 
 
 # ------------------------------------------------------------------------- dashboards
