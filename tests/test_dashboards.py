@@ -186,6 +186,23 @@ def test_an_administrator_sees_counts_and_pending_registrations(app, db, world):
     assert re.search(r"Verstuurd</a></dt><dd>1</dd>", todo)
 
 
+def test_the_platform_counts_are_reused_for_a_minute_and_say_when_they_were_counted(app, db, world):
+    def submitted(now: float) -> int:
+        with app.app_context():
+            by_status, _counted_at = queries.request_counts(db, now)
+        return dict(by_status)[S.SUBMITTED]
+
+    with app.app_context():
+        app.extensions.pop("stagebank.request_counts", None)
+    before = submitted(1000.0)
+    add_request(db, world, S.SUBMITTED)
+    db.commit()
+    assert submitted(1000.0 + queries.COUNTS_MAX_AGE - 1) == before
+    assert submitted(1000.0 + queries.COUNTS_MAX_AGE) == before + 1
+    html = client_of(app, world, "admin").get("/dashboard").get_data(as_text=True)
+    assert re.search(r"Geteld om \d{1,2}:\d{2}", todo_section(html))
+
+
 def test_every_dashboard_explains_itself(app, world):
     for key in (
         "school_coordinator_a",

@@ -7,10 +7,12 @@ for 2 requests as for 2,000.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -30,6 +32,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, load_only
 from core.access.policy import PROGRAMME_ROLES, SCHOOL_ROLES, Actor, visible_requests
 from core.accounts.models import User
 from core.catalogue.models import Subject
+from core.database import utcnow
 from core.institutions.models import Campus, Institution, RegistrationStatus
 from core.offers import school_years
 from core.offers.models import HostingAnswer, HostingStatus, Offer, OfferStatus
@@ -281,17 +284,40 @@ def offer_prompts(session: Session, school: Institution, today: date) -> list[Of
 class AdminCounts:
     pending_registrations: int
     by_status: list[tuple[RequestStatus, int]]
+    #: When the requests were counted (see :func:`request_counts`).
+    counted_at: datetime
+
+
+#: Seconds the platform's requests per status may be reused before they are counted again.
+COUNTS_MAX_AGE = 60
 
 
 def admin_counts(session: Session) -> AdminCounts:
-    """Registrations waiting for approval and all requests per status."""
+    """Registrations waiting for approval (always fresh: the administrator acts on them)
+    and all requests per status (see :func:`request_counts`)."""
     pending = session.scalar(
         select(func.count())
         .select_from(Institution)
         .where(Institution.status == RegistrationStatus.PENDING)
     )
-    counts = dict(session.execute(select(R.status, func.count()).group_by(R.status)).all())
-    return AdminCounts(pending or 0, [(status, counts.get(status, 0)) for status in S])
+    by_status, counted_at = request_counts(session)
+    return AdminCounts(pending or 0, by_status, counted_at)
+
+
+def request_counts(
+    session: Session, now: float | None = None
+) -> tuple[list[tuple[RequestStatus, int]], datetime]:
+    """All requests per status and when they were counted: counted at most
+    :data:`COUNTS_MAX_AGE` seconds ago by this app in this process. Counting every request
+    of Flanders on each visit made the dashboard slow; figures for the whole platform
+    need not be exact to the second, and the page says when they were counted."""
+    now = time.monotonic() if now is None else now
+    kept = current_app.extensions.get("stagebank.request_counts")
+    if kept is None or now - kept[0] >= COUNTS_MAX_AGE:
+        counts = dict(session.execute(select(R.status, func.count()).group_by(R.status)).all())
+        kept = (now, [(status, counts.get(status, 0)) for status in S], utcnow())
+        current_app.extensions["stagebank.request_counts"] = kept
+    return kept[1], kept[2]
 
 
 # --------------------------------------------------------------------------- overview
