@@ -47,7 +47,9 @@ from core.placements.services import HOLDS_A_PLACE
 
 S = RequestStatus
 R = PlacementRequest
-DASHBOARD_LIMIT = 50
+#: Rows per list on a dashboard: the first ones to act on, with a link to the rest in the
+#: overview (a to-do list of hundreds is no overview).
+DASHBOARD_LIMIT = 25
 PAGE_SIZE = 50
 
 #: What a row of a request list shows, loaded in the same statement.
