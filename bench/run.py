@@ -85,6 +85,8 @@ def run_database(kind: str, settings: Settings, postgres_server: str) -> dict:
             part["error"] = f"{type(error).__name__}: {error}"
         finally:
             database(app).engine.dispose()
+    if bench.stagebank.settle_seconds is not None:
+        part["setup"]["worker_settle_seconds"] = bench.stagebank.settle_seconds
     bench.compare()
     part["operations"] = [figures.as_dict() for figures in bench.figures]
     return part
@@ -95,6 +97,8 @@ def measure(bench: Bench) -> None:
     try:
         bench.stagebank.start("/readyz")
         bench.hello.start("/")
+        if bench.stagebank.settle_seconds is not None:
+            print(f"   worker idle after {bench.stagebank.settle_seconds} s", flush=True)
         print("   servers ready; measuring over HTTP", flush=True)
         bench.hello_world()
         searches = bench.searches()

@@ -24,6 +24,8 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 READY_SECONDS = 60
+#: At most this long for the worker to finish the jobs it finds at start.
+WORKER_SETTLE_SECONDS = 600
 STOP_SECONDS = 30
 #: The bench's Redis database: tests claim 9-15 (tests/redis_support.py), so not one of those.
 REDIS_URL = os.environ.get("STAGEBANK_BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
@@ -55,6 +57,8 @@ class Server:
     def __init__(self, name: str, command: list[str], env: dict, log: Path, port: int):
         self.name, self.command, self.env, self.log, self.port = name, command, env, log, port
         self.process: subprocess.Popen | None = None
+        #: Seconds a job worker beside the server took to go idle after the start.
+        self.settle_seconds: float | None = None
 
     def start(self, ready_path: str) -> Server:
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -114,10 +118,38 @@ class StagebankServer(Server):
                 start_new_session=True,
             )
         try:
-            return super().start(ready_path)
+            super().start(ready_path)
+            self.settle_seconds = self._wait_until_worker_idle()
+            return self
         except Exception:
             self._stop_worker()
             raise
+
+    def _wait_until_worker_idle(self) -> float:
+        """Seconds until the worker has done what it found at start (the demo's queued
+        mail, the scheduled jobs due now) and has had nothing to do for longer than its
+        schedule check: the reads are measured beside an idle worker, as in steady
+        production, not beside a backlog that only a freshly loaded demo has."""
+        from redis import Redis
+        from rq import Queue
+
+        from core.jobs.queue import QUEUE_NAME
+        from core.jobs.worker import SCHEDULE_CHECK
+
+        started, idle_since = time.monotonic(), None
+        with contextlib.closing(Redis.from_url(REDIS_URL, socket_connect_timeout=2)) as redis:
+            queue = Queue(QUEUE_NAME, connection=redis)
+            while True:
+                now = time.monotonic()
+                if queue.count or queue.started_job_registry.count:
+                    idle_since = None
+                elif idle_since is None:
+                    idle_since = now
+                elif now - idle_since > SCHEDULE_CHECK + 1:
+                    return round(idle_since - started, 1)
+                if now - started > WORKER_SETTLE_SECONDS:
+                    raise RuntimeError(f"the worker was still busy after {WORKER_SETTLE_SECONDS} s")
+                time.sleep(0.5)
 
     def stop(self) -> None:
         try:
