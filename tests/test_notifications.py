@@ -421,6 +421,43 @@ def test_upcoming_starts_are_told_once_to_everyone_involved(app, db, world, cli)
     assert len(mailed(db, "upcoming_start")) == 9
 
 
+def test_the_daily_upcoming_run_costs_the_same_statements_for_more_starts(app, db, world):
+    """Rerun daily over every start of Flanders: the starts, their people and what was
+    handed out before are read in a fixed number of statements, nothing per request."""
+    from tests.factories import make_request
+    from tests.test_query_budgets import captured_statements, queries_in
+
+    today = local_date(utcnow())
+
+    def add_starts(count: int, first: int) -> None:
+        for n in range(first, first + count):
+            request = make_request(
+                db,
+                RequestStatus.ACCEPTED,
+                school=world.institutions["school_a"],
+                programme=world.institutions["programme_a"],
+            )
+            request.student.student_number = f"u{n:07d}"
+            request.student.email = f"start{n}@student.example.org"
+            request.period_start = today + dt.timedelta(days=1 + n % 5)
+            request.period_end = request.period_start + dt.timedelta(days=20)
+        db.commit()
+
+    def rerun() -> int:
+        with app.app_context():
+            assert notify_upcoming_starts(db, today) > 0  # the new starts, once
+            db.commit()
+            with captured_statements(app) as sent:
+                assert notify_upcoming_starts(db, today) == 0  # the next day: nothing new
+            db.rollback()
+        return len(queries_in(sent))
+
+    add_starts(1, 0)
+    few = rerun()
+    add_starts(6, 1)
+    assert rerun() == few
+
+
 # ---------------------------------------------------------------------- end to end
 
 

@@ -10,7 +10,7 @@ rendered in the reader's language (``User.locale``). Within :func:`notifications
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -23,11 +23,12 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.access.policy import COORDINATORS
 from core.accounts.models import Membership, Role, User
 from core.institutions.models import Institution, InstitutionKind
+from core.mail.models import OutboxMessage
 from core.mail.services import _dialect_insert, queue_mail
 from core.notifications.models import (
     KIND_LABELS,
@@ -36,7 +37,13 @@ from core.notifications.models import (
     NotificationKind,
     NotificationPreference,
 )
-from core.placements.models import PlacementRequest, RequestEvent, RequestMessage, RequestStatus
+from core.placements.models import (
+    PlacementRequest,
+    RequestEvent,
+    RequestMessage,
+    RequestStatus,
+    Student,
+)
 
 K = NotificationKind
 S = RequestStatus
@@ -45,7 +52,7 @@ TIMEZONE = ZoneInfo("Europe/Brussels")
 UPCOMING_DAYS = 7
 #: ``session.info`` key of the open :func:`notifications_batched` block.
 BATCH = "stagebank.notifications_batch"
-#: Digest items per INSERT when a batch ends.
+#: Rows per INSERT (digest items when a batch ends), and ids or keys per IN list.
 INSERT_CHUNK = 500
 
 # ------------------------------------------------------------------------- preferences
@@ -136,6 +143,30 @@ def coordinators_of(session: Session, institution: Institution) -> list[User]:
     )
     if batch is not None:
         batch.coordinators[institution.id] = list(found)
+    return found
+
+
+def coordinators_by_institution(
+    session: Session, institutions: Iterable[Institution]
+) -> dict[int, list[User]]:
+    """:func:`coordinators_of` many schools and programmes at once, by institution id."""
+    roles = {
+        institution.id: Role.SCHOOL_COORDINATOR
+        if institution.kind == InstitutionKind.SCHOOL
+        else Role.PROGRAMME_COORDINATOR
+        for institution in institutions
+    }
+    found: dict[int, list[User]] = {}
+    ids = list(roles)
+    for start in range(0, len(ids), INSERT_CHUNK):
+        for institution_id, role, user in session.execute(
+            select(Membership.institution_id, Membership.role, User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.institution_id.in_(ids[start : start + INSERT_CHUNK]))
+            .order_by(User.id)
+        ):
+            if role == roles[institution_id]:
+                found.setdefault(institution_id, []).append(user)
     return found
 
 
@@ -320,7 +351,11 @@ def notify_message_posted(session: Session, message: RequestMessage) -> int:
 
 def notify_upcoming_starts(session: Session, today: date, days: int = UPCOMING_DAYS) -> int:
     """Remind everyone involved of accepted internships starting within ``days`` days: once
-    per request and start date, however often it runs. Returns how many it made now."""
+    per request and start date, however often it runs. Returns how many it made now.
+
+    It runs every day over the starts of all Flanders: the requests and their people are
+    read in a few statements, and reminders handed out on an earlier day are left out
+    before anything is looked up or written for them."""
     starting = session.scalars(
         select(PlacementRequest)
         .where(
@@ -329,8 +364,18 @@ def notify_upcoming_starts(session: Session, today: date, days: int = UPCOMING_D
             PlacementRequest.period_start <= today + timedelta(days=days),
         )
         .order_by(PlacementRequest.period_start, PlacementRequest.id)
+        .options(
+            selectinload(PlacementRequest.mentor),
+            selectinload(PlacementRequest.supervisor),
+            selectinload(PlacementRequest.student).selectinload(Student.user),
+            selectinload(PlacementRequest.school),
+            selectinload(PlacementRequest.programme),
+        )
     ).all()
-    made = 0
+    coordinators = coordinators_by_institution(
+        session, {i for r in starting for i in (r.school, r.programme)}
+    )
+    reminders = []
     for request in starting:
         notice = Notice(
             K.UPCOMING_START,
@@ -346,23 +391,49 @@ def notify_upcoming_starts(session: Session, today: date, days: int = UPCOMING_D
             request.mentor,
             request.supervisor,
             request.student.user,
-            *coordinators_of(session, request.school),
-            *coordinators_of(session, request.programme),
+            *coordinators.get(request.school_id, []),
+            *coordinators.get(request.programme_id, []),
         ]
-        made += _notify(session, notice, people)
-    return made
+        reminders.append((notice, people))
+    keys = [_dedup_key(n, user) for n, people in reminders for user in _reachable(people, None)]
+    handed_out = already_handed_out(session, keys)
+    return sum(_notify(session, n, people, handed_out=handed_out) for n, people in reminders)
 
 
-def _notify(session: Session, notice: Notice, people, skip: int | None = None) -> int:
+def _dedup_key(notice: Notice, user: User) -> str:
+    """What names ``notice`` for ``user`` in the outbox and the digest items."""
+    return f"notify:{notice.key}:user:{user.id}"
+
+
+def already_handed_out(session: Session, keys: list[str]) -> set[str]:
+    """Those of ``keys`` (see :func:`_dedup_key`) queued as mail or kept for a digest."""
+    found: set[str] = set()
+    for start in range(0, len(keys), INSERT_CHUNK):
+        chunk = keys[start : start + INSERT_CHUNK]
+        for model in (OutboxMessage, DigestItem):
+            found.update(session.scalars(select(model.dedup_key).where(model.dedup_key.in_(chunk))))
+    return found
+
+
+def _notify(
+    session: Session,
+    notice: Notice,
+    people,
+    skip: int | None = None,
+    handed_out: Collection[str] = (),
+) -> int:
     """Hand ``notice`` to each reachable person as they chose; return how many mails were
-    queued or digest items kept (duplicates of earlier ones are not counted)."""
+    queued or digest items kept (duplicates of earlier ones are not counted; those known
+    to be ``handed_out`` are not even tried)."""
     made = 0
     batch = session.info.get(BATCH)
     for user in _reachable(people, skip):
+        dedup_key = _dedup_key(notice, user)
+        if dedup_key in handed_out:
+            continue
         mode = preference_of(session, user, notice.kind)
         if mode is DeliveryMode.OFF:
             continue
-        dedup_key = f"notify:{notice.key}:user:{user.id}"
         if batch is not None:
             batch.keep(user, mode, notice, dedup_key)
             made += 1
