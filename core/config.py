@@ -146,6 +146,8 @@ def load_config(instance_path: Path) -> dict:
         "LOG_FORMAT": _log_format(environment),
         "LOG_LEVEL": _log_level(),
         "BABEL_DEFAULT_LOCALE": "nl",
+        # Times on pages and in exports are shown as they are in Flanders (stored in UTC).
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "LANGUAGES": ("nl", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

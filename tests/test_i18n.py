@@ -45,3 +45,14 @@ def test_pages_follow_the_reader_language(client):
     client.get("/taal/en")
     html = client.get("/bestaat-niet").get_data(as_text=True)
     assert "This page does not exist." in html
+
+
+def test_times_are_shown_as_they_are_in_flanders(app):
+    """Stored in UTC, shown in Belgian time: summer and winter time alike."""
+    from datetime import UTC, datetime
+
+    from flask_babel import format_datetime
+
+    with app.test_request_context():
+        assert format_datetime(datetime(2026, 7, 1, 12, 0, tzinfo=UTC), "HH:mm") == "14:00"
+        assert format_datetime(datetime(2026, 12, 1, 12, 0, tzinfo=UTC), "HH:mm") == "13:00"
