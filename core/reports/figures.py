@@ -190,7 +190,11 @@ class SentRequests:
 
     def by_school(self, part: int) -> Counter:
         """Summed by the school's province (``part`` 0) or network umbrella (1)."""
-        return self.by(lambda school, *_rest: self.schools[school][part])
+        return self.by(lambda school, *_rest: self.place_of(school)[part])
+
+    def place_of(self, school_id: int) -> tuple[str | None, str | None]:
+        """The school's province and network umbrella (unknown for another institution)."""
+        return self.schools.get(school_id, (None, None))
 
 
 def _percentage(part: int, whole: int) -> float | None:
@@ -578,9 +582,8 @@ def supply_and_demand(session: Session, sent: SentRequests, school_year: str) ->
     requested = Counter()
     for (school, subject_id), count in by_school_and_subject.items():
         subject = subjects[subject_id]
-        requested[sent.schools[school][0], subject.level_code, subject.code, subject.name_nl] += (
-            count
-        )
+        region = sent.place_of(school)[0]
+        requested[region, subject.level_code, subject.code, subject.name_nl] += count
     order = {code: position for position, code in enumerate(_regions(session))}
     keys = sorted(
         set(offered) | set(requested),
