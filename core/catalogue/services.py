@@ -83,11 +83,7 @@ def _mirror(session: Session, model, key_columns: tuple[str, ...], contributions
 
 def levels_in_region(session: Session, plugins: Plugins, region_code: str) -> list[EducationLevel]:
     """Active levels whose plugin is enabled in ``region_code``, in display order."""
-    enabled = enablement(session, plugins)
-    rows = session.scalars(
-        select(EducationLevel).where(EducationLevel.active).order_by(EducationLevel.position)
-    )
-    return [row for row in rows if region_code in enabled.get(row.plugin, set())]
+    return RegionCatalogue(session, plugins).levels_in(region_code)
 
 
 class RegionCatalogue:
@@ -103,11 +99,13 @@ class RegionCatalogue:
             )
         )
 
+    def levels_in(self, region_code: str | None) -> list[EducationLevel]:
+        """The active levels whose plugin is enabled in ``region_code``, in display order."""
+        return [level for level in self.levels if region_code in self.enabled.get(level.plugin, ())]
+
     def level_codes_in(self, region_code: str | None) -> set[str]:
-        """Codes of the active levels whose plugin is enabled in ``region_code``."""
-        return {
-            level.code for level in self.levels if region_code in self.enabled.get(level.plugin, ())
-        }
+        """Codes of :meth:`levels_in`."""
+        return {level.code for level in self.levels_in(region_code)}
 
 
 def schools_teaching(session: Session, plugins: Plugins, subject) -> set[int] | None:

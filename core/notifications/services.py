@@ -123,16 +123,19 @@ def local_date(moment: datetime) -> date:
 # ------------------------------------------------------------------------- recipients
 
 
+def _coordinator_role(institution: Institution) -> Role:
+    """The stage coordinators' role in a school or in a programme."""
+    if institution.kind == InstitutionKind.SCHOOL:
+        return Role.SCHOOL_COORDINATOR
+    return Role.PROGRAMME_COORDINATOR
+
+
 def coordinators_of(session: Session, institution: Institution) -> list[User]:
     """The stage coordinators of a school or programme."""
     batch = session.info.get(BATCH)
     if batch is not None and institution.id in batch.coordinators:
         return list(batch.coordinators[institution.id])
-    role = (
-        Role.SCHOOL_COORDINATOR
-        if institution.kind == InstitutionKind.SCHOOL
-        else Role.PROGRAMME_COORDINATOR
-    )
+    role = _coordinator_role(institution)
     found = list(
         session.scalars(
             select(User)
@@ -150,12 +153,7 @@ def coordinators_by_institution(
     session: Session, institutions: Iterable[Institution]
 ) -> dict[int, list[User]]:
     """:func:`coordinators_of` many schools and programmes at once, by institution id."""
-    roles = {
-        institution.id: Role.SCHOOL_COORDINATOR
-        if institution.kind == InstitutionKind.SCHOOL
-        else Role.PROGRAMME_COORDINATOR
-        for institution in institutions
-    }
+    roles = {institution.id: _coordinator_role(institution) for institution in institutions}
     found: dict[int, list[User]] = {}
     ids = list(roles)
     for start in range(0, len(ids), INSERT_CHUNK):
