@@ -183,7 +183,7 @@ PAGES = [
     Page("admin", "/beheer/aanmeldingen", 5),
     Page("admin", "/beheer/scholen-zonder-aanbod", 4),
     Page("admin", "/beheer/gebruikers", 6),
-    Page("admin", "/beheer/rapporten", 40),
+    Page("admin", "/beheer/rapporten", 38),
     Page("programme_coordinator_a", "/offers?school_year={year}", 14, api=True),
     Page("school_coordinator_a", "/institutions/{school}/offers", 6, api=True),
     Page("school_coordinator_a", "/requests", 6, api=True),

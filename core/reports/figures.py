@@ -98,8 +98,8 @@ def core_sections(session: Session, start: datetime, end: datetime) -> list[Repo
         requests_by_status(session, start, end),
         request_answers(session, start, end),
         requests_by_level(session, sent),
-        requests_by_subject(session, sent, philosophy=False),
-        requests_by_subject(session, sent, philosophy=True),
+        requests_by_subject(sent, philosophy=False),
+        requests_by_subject(sent, philosophy=True),
         requests_by_region(session, sent),
         requests_by_network(session, sent),
         requests_by_kind(sent),
@@ -148,6 +148,8 @@ class SentRequests:
     counts: Counter
     #: School id to (province, network umbrella).
     schools: dict[int, tuple[str | None, str | None]]
+    #: The subjects of the counted requests, by id.
+    subjects: dict[int, Subject]
 
     @classmethod
     def read(cls, session: Session, start: datetime, end: datetime) -> SentRequests:
@@ -179,7 +181,12 @@ class SentRequests:
                 )
             )
         }
-        return cls(counts, schools)
+        subject_ids = {subject for _school, subject, _level, _kind in counts}
+        subjects = {
+            subject.id: subject
+            for subject in session.scalars(select(Subject).where(Subject.id.in_(subject_ids)))
+        }
+        return cls(counts, schools, subjects)
 
     def by(self, key: Callable[[int, int, str, str], object]) -> Counter:
         """The counts summed by ``key(school_id, subject_id, level_code, kind)``."""
@@ -313,18 +320,13 @@ def requests_by_level(session: Session, sent: SentRequests) -> ReportSection:
     )
 
 
-def _subjects(session: Session, ids) -> dict[int, Subject]:
-    return {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(set(ids))))}
-
-
-def requests_by_subject(session: Session, sent: SentRequests, philosophy: bool) -> ReportSection:
+def requests_by_subject(sent: SentRequests, philosophy: bool) -> ReportSection:
     """Sent requests per subject: the philosophical subjects, or every other subject."""
     counts = sent.by(lambda _school, subject, _level, _kind: subject)
-    subjects = _subjects(session, counts)
     rows = sorted(
         (
             (subject.level_code, subject.code, subject.name_nl, counts[subject.id])
-            for subject in subjects.values()
+            for subject in sent.subjects.values()
             if (subject.group == PHILOSOPHY_GROUP) == philosophy
         ),
         key=lambda row: (-row[3], row[2], row[0]),
@@ -578,10 +580,9 @@ def supply_and_demand(session: Session, sent: SentRequests, school_year: str) ->
         )
     )
     by_school_and_subject = sent.by(lambda school, subject, _level, _kind: (school, subject))
-    subjects = _subjects(session, (subject for _school, subject in by_school_and_subject))
     requested = Counter()
     for (school, subject_id), count in by_school_and_subject.items():
-        subject = subjects[subject_id]
+        subject = sent.subjects[subject_id]
         region = sent.place_of(school)[0]
         requested[region, subject.level_code, subject.code, subject.name_nl] += count
     order = {code: position for position, code in enumerate(_regions(session))}
