@@ -7,33 +7,27 @@ from collections import Counter
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import event
-
 from bench import data
 from core.bridges.legacy import import_legacy
 from core.bridges.models import RunStatus
 from core.bridges.runner import sync_bridge
 from core.database import database
 from plugins.sintgorik_bridge.testing import SintGorik
+from tests.world import captured_statements
 
 SCHOOL_YEAR = "2026-2027"
 
 
 @contextmanager
 def statements(app):
-    """Count the statements sent to the database, by their first word (SELECT, ...)."""
+    """Count the statements sent to the database, by their first word (SELECT, ...); the
+    counts are there when the block has run."""
     counted: Counter = Counter()
-
-    def count(_conn, _cursor, statement, _params, _context, _executemany):
+    with captured_statements(app) as sent:
+        yield counted
+    for statement, _parameters in sent:
         if "INSERT INTO bridge_run_issues" not in statement:  # the run's report, not the work
             counted[statement.split(None, 1)[0].upper()] += 1
-
-    engine = database(app).engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield counted
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _sync(app, side: SintGorik, tag: str, records: int) -> tuple[Counter, Counter]:

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import event
-
 from core.database import database
 from core.placements.models import BulkUpload, UploadStatus
 from tests.test_bulk import COLUMNS, csv_bytes, fresh, new_row, upload
-from tests.world import sign_in
+from tests.world import captured_statements, sign_in
 
 #: The bridges' outbox looks up, per status change, whether the request came from a bridge
 #: (one SELECT per new request, from the core's ``stagebank_request_status_changed`` hook).
@@ -23,9 +21,10 @@ def _statements(app, client, world, first: int, rows: int) -> Counter:
     """Upload ``rows`` new students' requests; the statements run, by their first word
     (and the table of an INSERT)."""
     data = csv_bytes([new_row(world, n) for n in range(first, first + rows)], columns=COLUMNS)
+    with captured_statements(app) as sent:
+        upload(client, data)
     seen: Counter = Counter()
-
-    def count(_conn, _cursor, statement, *_args) -> None:
+    for statement, _parameters in sent:
         words = statement.split()
         if words[0].upper() == "INSERT":
             seen[" ".join(words[:3])] += 1
@@ -33,13 +32,6 @@ def _statements(app, client, world, first: int, rows: int) -> Counter:
             seen[BRIDGE_LOOKUP] += 1
         else:
             seen[words[0].upper()] += 1
-
-    engine = database(app).engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        upload(client, data)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return seen
 
 

@@ -31,7 +31,7 @@ from core.placements.models import RequestStatus, Student
 from core.plugins.manager import plugins_of
 from tests.test_accounts import post_form
 from tests.test_mail import SmtpServer
-from tests.world import sign_in
+from tests.world import captured_statements, queries_in, sign_in
 
 S = RequestStatus
 K = NotificationKind
@@ -425,7 +425,6 @@ def test_the_daily_upcoming_run_costs_the_same_statements_for_more_starts(app, d
     """Rerun daily over every start of Flanders: the starts, their people and what was
     handed out before are read in a fixed number of statements, nothing per request."""
     from tests.factories import make_request
-    from tests.test_query_budgets import captured_statements, queries_in
 
     today = local_date(utcnow())
 

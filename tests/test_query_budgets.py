@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import itertools
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, insert, inspect, select, text
+from sqlalchemy import insert, inspect, select, text
 
 from core.access.policy import Actor
 from core.accounts.models import Membership, Role, User
 from core.catalogue.models import Subject
 from core.dashboards import queries
-from core.database import database
 from core.institutions.models import RegistrationStatus
 from core.offers.models import HostingAnswer, HostingEstimate, HostingStatus, Offer, OfferStatus
 from core.offers.school_years import school_year_of
@@ -33,7 +31,7 @@ from core.plugins.manager import plugins_of
 from core.search.query import OfferSearch
 from tests.api_support import issue_token
 from tests.factories import make_offer, make_programme, make_request, make_school
-from tests.world import sign_in
+from tests.world import captured_statements, queries_in, sign_in
 
 S = RequestStatus
 TODAY = date.today()
@@ -44,29 +42,6 @@ REGIONS = ("oost-vlaanderen", "antwerpen", "limburg", "vlaams-brabant", "west-vl
 
 
 # ------------------------------------------------------------------ query budgets
-
-
-@contextmanager
-def captured_statements(app):
-    """``(statement, parameters)`` of every SQL statement the app's engine sends while
-    the block runs."""
-    sent: list[tuple[str, object]] = []
-
-    def capture(_connection, _cursor, statement, parameters, *_args):
-        sent.append((statement, parameters))
-
-    engine = database(app).engine
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
-
-
-def queries_in(sent: list[tuple[str, object]]) -> list[str]:
-    """The statements that ask the database something: SQLite's explicit ``BEGIN`` (see
-    :mod:`core.database`) is left out, so a budget is the same on both databases."""
-    return [statement for statement, _ in sent if statement.strip().upper() != "BEGIN"]
 
 
 def _subjects(db) -> list[Subject]:

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 from flask import url_for
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from core.access.routes import Access, access
 from core.accounts.models import Membership, Role, User
 from core.catalogue.models import Subject
-from core.database import database, utcnow
+from core.database import utcnow
 from core.offers.models import (
     HostingAnswer,
     HostingEstimate,
@@ -28,7 +28,7 @@ from core.reference.models import Postcode
 from core.search.query import PAGE_SIZE, OfferSearch, semester_bounds
 from core.search.services import SchoolNeed, suggest_schools
 from tests.factories import make_offer, make_programme, make_school
-from tests.world import sign_in
+from tests.world import captured_statements, sign_in
 
 YEAR = school_year_of(date.today())
 NEXT = shift(YEAR, 1)
@@ -401,18 +401,9 @@ def test_dates_in_belgian_notation_are_understood(db, app, client):
 
 
 def _count_statements(app, client, url: str) -> int:
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    engine = database(app).engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with captured_statements(app) as sent:
         _html(client, url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
+    return len(sent)
 
 
 def test_the_number_of_queries_does_not_grow_with_the_results(db, app, client):

@@ -3,9 +3,13 @@ side, for access-control tests: everything on side A is "own", side B is "foreig
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from sqlalchemy import event
+
 from core.accounts.models import Membership, Role, User
+from core.database import database
 from core.institutions.models import Institution, RegistrationStatus
 from core.offers.models import Offer
 from core.placements.models import PlacementRequest, RequestStatus
@@ -140,3 +144,26 @@ def fresh(db) -> None:
     """End the session's read snapshot and forget loaded rows: see what others committed."""
     db.rollback()
     db.expire_all()
+
+
+@contextmanager
+def captured_statements(app):
+    """``(statement, parameters)`` of every SQL statement the app's engine sends while
+    the block runs."""
+    sent: list[tuple[str, object]] = []
+
+    def capture(_connection, _cursor, statement, parameters, *_args):
+        sent.append((statement, parameters))
+
+    engine = database(app).engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+
+
+def queries_in(sent: list[tuple[str, object]]) -> list[str]:
+    """The statements that ask the database something: SQLite's explicit ``BEGIN`` (see
+    :mod:`core.database`) is left out, so a budget is the same on both databases."""
+    return [statement for statement, _ in sent if statement.strip().upper() != "BEGIN"]
