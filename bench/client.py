@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 TIMEOUT = 600  # seconds: a bulk upload is one long call
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -38,6 +38,7 @@ class Call:
     content_type: str | None = None
     expect: tuple[int, ...] = (200,)
     location: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Browser:
     ) -> Answer:
         """Send ``call`` and check its answer (:class:`BenchFailure` when it is wrong)."""
         headers = {"Cookie": self.cookie} if self.cookie else {}
+        headers.update(call.headers)
         if request_id:
             headers["X-Request-ID"] = request_id
         body = call.body
@@ -116,8 +118,12 @@ class Browser:
         return html.unescape(found[1])
 
     def sign_in(self, email: str, password: str) -> None:
+        """Sign in and land on the page the sign-in leads to, as a browser does (which
+        shows, and so clears, the welcome message the session carries until then)."""
         form = {"csrf_token": self.csrf("/aanmelden"), "email": email, "password": password}
-        self.call(Call("POST", "/aanmelden", form, expect=(302,)), keep_cookie=True)
+        answer = self.call(Call("POST", "/aanmelden", form, expect=(302,)), keep_cookie=True)
+        landing = urlsplit(answer.location)
+        self.get(f"{landing.path}?{landing.query}" if landing.query else landing.path, True)
 
 
 def _check(call: Call, answer: Answer) -> None:

@@ -28,6 +28,7 @@ from core.placements.models import (
 )
 from core.plugins.regions import PluginRegion
 from core.reference.models import Municipality, Network, Postcode, Region
+from core.web.data_version import DataVersion
 
 __all__ = [
     "BridgeMapping",
@@ -67,6 +68,7 @@ __all__ = [
     "OutboxMessage",
     "PlacementRequest",
     "PluginRegion",
+    "DataVersion",
     "Postcode",
     "Region",
     "RegistrationStatus",

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Date, DateTime, Enum, Table, func, inspect, s
 from sqlalchemy.types import TypeDecorator
 
 from core.database import Base, database, utcnow
+from core.web.data_version import move_on
 
 FORMAT = "stagebank-export"
 VERSION = 1
@@ -43,6 +44,9 @@ SETUP_TABLES = frozenset(
         "training_kinds",
     }
 )
+#: Tables of the database's own bookkeeping, neither exported nor replaced (an import moves
+#: the data version on, see :mod:`core.web.data_version`).
+BOOKKEEPING_TABLES = frozenset({"alembic_version", "data_version"})
 
 
 class TransferRefused(Exception):
@@ -50,8 +54,8 @@ class TransferRefused(Exception):
 
 
 def installation_tables(connection: Connection) -> list[Table]:
-    """Every table of the database (but Alembic's), parents before children."""
-    present = set(inspect(connection).get_table_names()) - {"alembic_version"}
+    """Every table of the database but the bookkeeping ones, parents before children."""
+    present = set(inspect(connection).get_table_names()) - BOOKKEEPING_TABLES
     known = {table.name for table in Base.metadata.sorted_tables}
     unknown = sorted(present - known)
     if unknown:
@@ -142,6 +146,7 @@ def import_installation(app: Flask, path: Path) -> dict:
                 raise TransferRefused(
                     f"Table {entry['name']} did not come through unchanged; nothing was imported."
                 )
+        move_on(connection)  # pages kept by a running server are stale now
     return manifest
 
 

@@ -30,6 +30,7 @@ from core.placements import forms, services
 from core.placements.models import STATUS_LABELS, RequestStatus, Student
 from core.placements.views import bp
 from core.plugins.manager import plugins_of
+from core.web.page_cache import cached_page
 
 #: Service field names shown on another form field.
 ALIASES = {"school_id": "institution_number", "offer_id": "subject_id"}
@@ -42,6 +43,7 @@ def _locale() -> str:
 
 @bp.get("/aanvragen/<int:request_id>")
 @access(Access.MEMBER)
+@cached_page
 def request_page(request_id: int):
     actor = current_actor()
     db = db_session()

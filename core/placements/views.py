@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint
 
 from core.access.routes import Access, access
+from core.web.page_cache import cached_page
 
 bp = Blueprint("placements", __name__, template_folder="templates")
 
 
 @bp.get("/dashboard")
 @access(Access.MEMBER)
+@cached_page
 def dashboard():
     """Each role's dashboard; it lives in core/dashboards (this keeps the endpoint)."""
     from core.dashboards.views import render_dashboard

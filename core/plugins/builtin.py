@@ -115,7 +115,7 @@ def stagebank_configure_app(app):
         RequestStatus,
     )
     from core.plugins.templating import template_hook
-    from core.web import input_guard, proxy
+    from core.web import input_guard, page_cache, proxy
     from core.web.security import add_security_headers
 
     app.jinja_env.globals["template_hook"] = template_hook
@@ -125,6 +125,7 @@ def stagebank_configure_app(app):
     app.jinja_env.globals["transition_label"] = lambda s: TRANSITION_LABELS[RequestStatus(s)]
     app.jinja_env.globals["kind_label"] = lambda kind: KIND_LABELS[InternshipKind(kind)]
     app.after_request(add_security_headers)
+    page_cache.init_app(app)  # before the request log, which puts itself first
     request_logging.init_app(app)
     queue.init_app(app)
     proxy.init_app(app)

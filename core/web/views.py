@@ -14,6 +14,7 @@ from core.database import db_session
 from core.plugins.manager import plugins_of
 from core.search import services as search_services
 from core.search.forms import OfferSearchForm
+from core.web.page_cache import cached_page
 from core.web.stats import home_figures
 
 bp = Blueprint("web", __name__, template_folder="templates")
@@ -21,6 +22,7 @@ bp = Blueprint("web", __name__, template_folder="templates")
 
 @bp.get("/")
 @access(Access.PUBLIC)
+@cached_page
 def home():
     session_ = db_session()
     return render_template("web/home.html", figures=home_figures(session_, plugins_of()))
@@ -28,6 +30,7 @@ def home():
 
 @bp.get("/aanbod")
 @access(Access.PUBLIC)
+@cached_page
 def offers():
     """The offer search; public, because the offer of places holds no personal data."""
     session_, plugins, today = db_session(), plugins_of(), date.today()
