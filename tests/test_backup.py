@@ -22,6 +22,7 @@ from core.backup.services import (
 from core.database import database
 from core.demo.generator import load_demo
 from core.setup import prepare_database
+from core.web.data_version import current_version
 
 
 def fingerprints_of(app) -> dict:
@@ -56,7 +57,11 @@ def test_an_export_imported_elsewhere_holds_exactly_the_same(demo, tmp_path, db)
 
     target = fresh_sqlite_app(tmp_path / "moved.sqlite3")
     try:
+        with database(target).sessionmaker() as session:
+            version_before = current_version(session)
         import_installation(target, exported)
+        with database(target).sessionmaker() as session:
+            assert current_version(session) > version_before  # kept pages are stale now
         moved = fingerprints_of(target)
         assert {name: entry["rows"] for name, entry in moved.items()} == {
             name: entry["rows"] for name, entry in source.items()
