@@ -72,7 +72,7 @@ def run(database_url: str) -> list[dict]:
     label = f"{len(problem.students):,} students, {len(problem.offers):,} offers"
     if drawn:
         label += ", drawn wishes"
-    database(app).engine.dispose()
+    database(app).dispose()
     return [compare(problem, label, load_seconds)]
 
 

@@ -84,7 +84,7 @@ def run_database(kind: str, settings: Settings, postgres_server: str) -> dict:
             traceback.print_exc()
             part["error"] = f"{type(error).__name__}: {error}"
         finally:
-            database(app).engine.dispose()
+            database(app).dispose()
     if bench.stagebank.settle_seconds is not None:
         part["setup"]["worker_settle_seconds"] = bench.stagebank.settle_seconds
     bench.compare()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cached_property
 
 from flask import Flask, current_app, g
 from sqlalchemy import (
@@ -55,6 +56,23 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @cached_property
+    def autocommit_engine(self) -> Engine:
+        """The same database for the one small read asked on every request (the data
+        version): outside any transaction, with no ping before and no rollback after, so
+        it is one round trip. A connection found dead fails that read and is replaced."""
+        options: dict = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
+        if self.url.startswith("sqlite"):
+            options["connect_args"] = {"timeout": 30}
+        return create_engine(self.url, **options)
+
+    def dispose(self, close: bool = True) -> None:
+        """Drop the connections of both engines: closed when the app is done with them,
+        left to the parent (``close=False``) in a process just forked from it."""
+        if "autocommit_engine" in self.__dict__:
+            self.autocommit_engine.dispose(close=close)
+        self.engine.dispose(close=close)
 
     def is_reachable(self) -> bool:
         """True when a trivial query succeeds."""

@@ -64,7 +64,7 @@ def gunicorn_options(app: Flask, host: str, port: int, workers: int | None = Non
         # Gunicorn's control socket has one default path per user: two app servers on one
         # machine would take it from each other.
         "control_socket_disable": True,
-        "post_fork": lambda _server, _worker: database(app).engine.dispose(close=False),
+        "post_fork": lambda _server, _worker: database(app).dispose(close=False),
     }
 
 
@@ -75,6 +75,6 @@ def serve_production(app: Flask, host: str, port: int, workers: int | None = Non
     the command's app context, or every request would reuse it, and its ``g`` (the signed-in
     actor, the database session) would pass from one request to the next.
     """
-    database(app).engine.dispose()
+    database(app).dispose()
     server = ProductionServer(app, gunicorn_options(app, host, port, workers))
     contextvars.Context().run(server.run)

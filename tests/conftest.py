@@ -60,7 +60,7 @@ def migrated_database(database_url, instance_path) -> str:
     assert actual == requested, f"asked for {requested}, got {actual}"
     schema.upgrade(app)
     prepare_database(app)
-    database(app).engine.dispose()
+    database(app).dispose()
     return database_url
 
 
@@ -83,7 +83,7 @@ def make_app(migrated_database):
 
     yield build
     for app in apps:
-        database(app).engine.dispose()
+        database(app).dispose()
 
 
 @pytest.fixture

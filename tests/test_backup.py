@@ -22,7 +22,7 @@ from core.backup.services import (
 from core.database import database
 from core.demo.generator import load_demo
 from core.setup import prepare_database
-from core.web.data_version import current_version
+from core.web.data_version import committed_version
 
 
 def fingerprints_of(app) -> dict:
@@ -57,11 +57,9 @@ def test_an_export_imported_elsewhere_holds_exactly_the_same(demo, tmp_path, db)
 
     target = fresh_sqlite_app(tmp_path / "moved.sqlite3")
     try:
-        with database(target).sessionmaker() as session:
-            version_before = current_version(session)
+        version_before = committed_version(database(target))
         import_installation(target, exported)
-        with database(target).sessionmaker() as session:
-            assert current_version(session) > version_before  # kept pages are stale now
+        assert committed_version(database(target)) > version_before  # kept pages are stale
         moved = fingerprints_of(target)
         assert {name: entry["rows"] for name, entry in moved.items()} == {
             name: entry["rows"] for name, entry in source.items()
@@ -70,7 +68,7 @@ def test_an_export_imported_elsewhere_holds_exactly_the_same(demo, tmp_path, db)
         with pytest.raises(TransferRefused, match="already holds data"):
             import_installation(target, exported)
     finally:
-        database(target).engine.dispose()
+        database(target).dispose()
 
     # Back into the emptied source (the suite's database: SQLite or PostgreSQL), where new
     # rows must then get new ids (PostgreSQL's sequences continue after the imported ones).

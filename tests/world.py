@@ -148,19 +148,21 @@ def fresh(db) -> None:
 
 @contextmanager
 def captured_statements(app):
-    """``(statement, parameters)`` of every SQL statement the app's engine sends while
-    the block runs."""
+    """``(statement, parameters)`` of every SQL statement the app's engines send while
+    the block runs (the data version is read through an engine of its own)."""
     sent: list[tuple[str, object]] = []
 
     def capture(_connection, _cursor, statement, parameters, *_args):
         sent.append((statement, parameters))
 
-    engine = database(app).engine
-    event.listen(engine, "before_cursor_execute", capture)
+    engines = (database(app).engine, database(app).autocommit_engine)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", capture)
     try:
         yield sent
     finally:
-        event.remove(engine, "before_cursor_execute", capture)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", capture)
 
 
 def queries_in(sent: list[tuple[str, object]]) -> list[str]:

@@ -140,13 +140,13 @@ def import_installation(app: Flask, path: Path) -> dict:
                 ) from None
         if connection.dialect.name == "postgresql":
             _advance_sequences(connection, tables)
+        move_on(connection)  # pages kept by a running server are stale now
         found = fingerprints(connection)
         for entry in manifest["tables"]:
             if found[entry["name"]] != {"rows": entry["rows"], "sha256": entry["sha256"]}:
                 raise TransferRefused(
                     f"Table {entry['name']} did not come through unchanged; nothing was imported."
                 )
-        move_on(connection)  # pages kept by a running server are stale now
     return manifest
 
 

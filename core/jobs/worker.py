@@ -41,7 +41,7 @@ def worker_app() -> Flask:
         use_app(create_app())
     app = _process_app["app"]
     if _process_app["pid"] != os.getpid():
-        database(app).engine.dispose(close=False)  # the parent's connections stay the parent's
+        database(app).dispose(close=False)  # the parent's connections stay the parent's
         _process_app["pid"] = os.getpid()
     return app
 
@@ -86,7 +86,7 @@ def run_worker(app: Flask, burst: bool = False) -> None:
     """Work until stopped (``burst``: until the queue is empty). A starting worker first asks
     for a mail delivery run, for whatever a crashed predecessor left behind."""
     use_app(app)
-    database(app).engine.dispose()
+    database(app).dispose()
     with app.app_context():
         enqueue("deliver_mail")
     StagebankWorker(app).work(burst=burst, logging_level=app.config["LOG_LEVEL"])

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Integer, event, insert, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from core.database import Base
+from core.database import Base, Database
 
 #: Set on a connection that sent a statement other than a read in its transaction.
 WROTE = "stagebank.wrote"
@@ -31,11 +32,14 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-def current_version(session: Session) -> int:
-    """The version as committed now (0 before the first counted write). Asked on every
-    request for a kept page, so sent as it is, without building an ORM query."""
-    found = session.connection().exec_driver_sql(READ_VERSION).scalar()
-    return found or 0
+def committed_version(database: Database) -> int | None:
+    """The version as committed now (0 before the first counted write), read outside any
+    transaction; None when the database cannot be asked."""
+    try:
+        with database.autocommit_engine.connect() as connection:
+            return connection.exec_driver_sql(READ_VERSION).scalar() or 0
+    except SQLAlchemyError:
+        return None
 
 
 def move_on(executor: Session | Connection) -> None:

@@ -9,9 +9,10 @@ in any process, makes every kept page stale at once. So a page is never older th
 last write, and at most :data:`MAX_AGE` seconds old (times shown "now", CSRF tokens).
 
 The lookup runs before anything else reads the database: a hit costs one small query
-(the version) and no template. It is safe to answer before the access check: the kept
-page was rendered for this very session after that check passed, and whatever could
-change the outcome of the check (a role, a password, a blocked account) is a write.
+(the version, outside any transaction) and no template. It is safe to answer before the
+access check: the kept page was rendered for this very session after that check passed,
+and whatever could change the outcome of the check (a role, a password, a blocked
+account) is a write.
 
 Only a complete, ordinary answer is kept: 200, no cookie set (a flash message shown, a
 new session), no ``Cache-Control: no-store``. A browser asking ``Cache-Control:
@@ -29,9 +30,9 @@ from datetime import date
 
 from flask import Flask, Response, current_app, g, request, request_finished
 
-from core.database import database, db_session
+from core.database import database
 from core.logging import REQUEST_ID_HEADER
-from core.web.data_version import current_version, track_writes
+from core.web.data_version import committed_version, track_writes
 
 #: Seconds a kept page may be served while nothing was written.
 MAX_AGE = 120
@@ -111,7 +112,9 @@ def serve_kept_page() -> Response | None:
     view = current_app.view_functions.get(request.endpoint or "")
     if request.method != "GET" or not getattr(view, "cached_page", False):
         return None
-    key, version = request_key(), current_version(db_session())
+    key, version = request_key(), committed_version(database())
+    if version is None:  # rendered as if there were no cache; the view reports the error
+        return None
     page = None if _wants_fresh() else _cache().get(key, version, time.monotonic())
     if page is None:
         g.page_cache = (key, version)  # rendered below, then kept by keep_page
