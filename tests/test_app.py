@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from core.app import create_app
 from core.database import database
+from core.plugins.manager import plugins_of
+from core.web.stats import count_figures, home_figures
+from tests.factories import make_school
 
 
 def test_home_page_is_dutch_by_default(client):
@@ -12,6 +15,15 @@ def test_home_page_is_dutch_by_default(client):
     html = response.get_data(as_text=True)
     assert '<html lang="nl-BE">' in html
     assert "Stageplaatsen voor leraren in opleiding" in html
+
+
+def test_the_home_figures_are_counted_at_most_once_a_minute(app, db):
+    with app.test_request_context():
+        before = home_figures(db, plugins_of(app))
+        make_school(db)
+        db.commit()
+        assert home_figures(db, plugins_of(app)) == before
+        assert count_figures(db, plugins_of(app))["schools"] == before["schools"] + 1
 
 
 def test_language_switch_shows_english_and_stays_on_the_page(client):

@@ -20,6 +20,7 @@ from core.catalogue.models import Subject
 from core.dashboards import ics, queries
 from core.database import database
 from core.institutions.models import RegistrationStatus
+from core.kept import MAX_AGE
 from core.offers import school_years
 from core.offers.models import HostingAnswer, HostingStatus, Offer, OfferStatus
 from core.placements.models import PlacementRequest, RequestEvent
@@ -197,10 +198,31 @@ def test_the_platform_counts_are_reused_for_a_minute_and_say_when_they_were_coun
     before = submitted(1000.0)
     add_request(db, world, S.SUBMITTED)
     db.commit()
-    assert submitted(1000.0 + queries.COUNTS_MAX_AGE - 1) == before
-    assert submitted(1000.0 + queries.COUNTS_MAX_AGE) == before + 1
+    assert submitted(1000.0 + MAX_AGE - 1) == before
+    assert submitted(1000.0 + MAX_AGE) == before + 1
     html = client_of(app, world, "admin").get("/dashboard").get_data(as_text=True)
     assert re.search(r"Geteld om \d{1,2}:\d{2}", todo_section(html))
+
+
+def test_the_dashboard_lists_are_plain_rows_with_what_they_show_in_order(app, db, world):
+    later = add_request(db, world, name="Later", answer_deadline=TODAY + timedelta(days=5))
+    sooner = add_request(db, world, name="Eerder", answer_deadline=TODAY + timedelta(days=1))
+    add_request(db, world, name="Zonder")  # no deadline: last
+    db.commit()
+    actor = Actor(world.users["school_coordinator_a"], world.memberships["school_coordinator_a"])
+    listing = queries.awaiting_answer(db, actor, limit=2)
+    assert (listing.total, listing.more) == (3, 1)
+    assert [row.id for row in listing.rows] == [sooner.id, later.id]
+    row = listing.rows[0]
+    assert isinstance(row, queries.RequestRow)
+    assert (row.student_name, row.student_email) == ("Eerder Peeters", sooner.student.email)
+    assert (row.school, row.programme) == ("School A", world.institutions["programme_a"].name)
+    assert row.subject_in("nl-BE") == sooner.subject.name_nl
+    assert row.subject_in("en") == sooner.subject.name_en
+    placed = queries.placements(db, actor, TODAY).rows
+    assert [(r.id, r.mentor, r.supervisor) for r in placed] == [
+        (world.requests["a"].id, "Mentor A", "Supervisor A")
+    ]
 
 
 def test_every_dashboard_explains_itself(app, world):

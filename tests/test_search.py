@@ -496,6 +496,15 @@ def test_no_request_link_for_other_roles_or_without_the_form(db, make_app, app_w
     assert "Aanvraag maken" not in _html(client, "/aanbod")
 
 
+def test_the_municipalities_and_networks_to_choose_from_are_read_once_a_minute(app, client):
+    html = client.get("/aanbod").get_data(as_text=True)
+    assert ">Gent</option>" in html and "Alle onderwijsnetten" in html
+    with captured_statements(app) as sent:
+        again = client.get("/aanbod", headers={"Cache-Control": "no-cache"})
+    assert again.get_data(as_text=True).count("<option") == html.count("<option")
+    assert not [s for s, _ in sent if "FROM municipalities" in s or "FROM networks" in s]
+
+
 # ------------------------------------------------------------------ suggestions
 
 

@@ -173,8 +173,9 @@ def visible_requests(actor: Actor) -> ColumnElement[bool]:
     return false()
 
 
-def student_fields_for(actor: Actor, request: PlacementRequest) -> tuple[str, ...]:
-    """Which student fields ``actor`` may see on ``request``.
+def student_fields_for(actor: Actor, request: object) -> tuple[str, ...]:
+    """Which student fields ``actor`` may see on ``request`` (a request or a dashboard
+    row of one: today the fields depend on the actor's side only).
 
     A school gets what it needs to host the student (name and contact address), never
     the student number or home postcode, which stay with the programme.

@@ -7,33 +7,32 @@ for 2 requests as for 2,000.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    Subquery,
+    Table,
     case,
     cast,
     exists,
     extract,
     func,
-    inspect,
     or_,
     select,
     true,
 )
-from sqlalchemy.orm import Session, aliased, joinedload, load_only
+from sqlalchemy.orm import Session, joinedload
 
 from core.access.policy import PROGRAMME_ROLES, SCHOOL_ROLES, Actor, visible_requests
 from core.accounts.models import User
 from core.catalogue.models import Subject
-from core.database import utcnow
 from core.institutions.models import Campus, Institution, RegistrationStatus
+from core.kept import kept
 from core.offers import school_years
 from core.offers.models import HostingAnswer, HostingStatus, Offer, OfferStatus
 from core.placements.models import (
@@ -52,40 +51,50 @@ R = PlacementRequest
 DASHBOARD_LIMIT = 25
 PAGE_SIZE = 50
 
-#: What a row of a request list shows, loaded in the same statement.
+#: What a row of the overview and of the calendar shows, loaded in the same statement.
 ROW_RELATIONS = ("student", "school", "programme", "subject", "mentor", "supervisor")
+ROW_OPTIONS = tuple(joinedload(getattr(R, name)) for name in ROW_RELATIONS)
 
-
-def row_options(entity=R) -> tuple:
-    """Eager loads of :data:`ROW_RELATIONS` for ``entity`` (the requests or an alias)."""
-    return tuple(joinedload(getattr(entity, name)) for name in ROW_RELATIONS)
-
-
-ROW_OPTIONS = row_options()
-
-#: The columns a dashboard list loads of each entity: what it shows and the keys it joins by.
-SHOWN = {
-    R: (
-        "id",
-        "programme_id",
-        "student_id",
-        "school_id",
-        "subject_id",
-        "supervisor_id",
-        "mentor_id",
-        "status",
-        "period_start",
-        "period_end",
-        "answer_deadline",
-    ),
-    Student: ("id", "first_name", "last_name", "email"),
+_REQUEST = R.__table__
+_ROW = _REQUEST.c
+_LATER = _REQUEST.alias("later")
+#: The columns of each table that the dashboard lists order by (and the id).
+ORDERED_BY = {
+    _REQUEST: ("id", "period_start", "period_end", "answer_deadline", "updated_at"),
+    Student.__table__: ("id", "first_name", "last_name"),
 }
 
 
-def _shown(entity) -> list:
-    """The :data:`SHOWN` attributes of ``entity`` (a mapped class or an alias of one)."""
-    mapper = inspect(entity).mapper
-    return [getattr(entity, name) for name in SHOWN[mapper.class_]]
+@dataclass(frozen=True)
+class RequestRow:
+    """What a dashboard list shows of a request: plain values read with the list."""
+
+    id: int
+    status: RequestStatus
+    period_start: date
+    period_end: date
+    answer_deadline: date | None
+    student_name: str
+    student_email: str
+    school: str
+    programme: str
+    subject_nl: str
+    subject_en: str
+    mentor: str | None
+    supervisor: str | None
+    #: The reason given with the latest change of status (the follow-up list only).
+    reason: str | None = None
+
+    def subject_in(self, locale: str) -> str:
+        return self.subject_en if str(locale).startswith("en") else self.subject_nl
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    """A student as the list of students without a placement shows them."""
+
+    first_name: str
+    last_name: str
 
 
 @dataclass(frozen=True)
@@ -100,42 +109,80 @@ class Listing:
         return self.total - len(self.rows)
 
 
-def _listing(
-    session: Session,
-    entity,
-    conditions: list[ColumnElement[bool]],
-    order: list,
-    limit: int,
-    extra: Callable = lambda row: (),
-    make: Callable = lambda row: row[0],
-) -> Listing:
-    """The first ``limit`` rows of ``entity`` matching ``conditions`` in ``order``, and how
-    many match in all, in one statement.
+def _first(
+    table: Table, conditions: list[ColumnElement[bool]], order: Callable, limit: int
+) -> Subquery:
+    """The first ``limit`` rows of ``table`` matching ``conditions`` in ``order`` (a
+    function of a column collection), as a subquery of their :data:`ORDERED_BY` columns
+    and ``total``: how many match in all.
 
-    An inner query numbers and counts every matching row (its LIMIT applies to the
-    numbers, so the planner cannot hope to stop early and reads them through the index
-    that filters) and keeps the first ``limit`` with the :data:`SHOWN` columns; only
-    those few get the rest of what a row shows, joined through primary keys: the eager
-    loads of a request and the ``extra`` columns, a function of the aliased entity.
+    The inner query counts every match in a window, so the planner cannot hope to stop
+    early along an index in the list's order: it reads the matches through the index
+    that filters and sorts only those, on narrow rows. The caller joins only these few
+    rows to what a row shows.
     """
-    number = func.row_number().over(order_by=order).label("number")
-    numbered = (
-        select(*_shown(entity), number, func.count().over().label("total"))
+    matching = (
+        select(*(table.c[name] for name in ORDERED_BY[table]), func.count().over().label("total"))
         .where(*conditions)
-        .order_by(number)
-        .limit(limit)
         .subquery()
     )
-    row = aliased(entity, numbered)
+    return select(matching).order_by(*order(matching.c)).limit(limit).subquery()
+
+
+def _listing(session: Session, statement: Select, make: Callable) -> Listing:
+    """The rows of ``statement`` (the total first, then ``make``'s arguments)."""
+    found = session.execute(statement).all()
+    return Listing([make(*row[1:]) for row in found], found[0][0] if found else 0)
+
+
+def _lookup(entity, value: ColumnElement, key: ColumnElement) -> ColumnElement:
+    """``value`` of the ``entity`` whose id is ``key``, as a scalar subquery: PostgreSQL
+    plans a few of these in a fraction of the time it spends ordering as many joins."""
+    return select(value).where(entity.id == key).scalar_subquery()
+
+
+#: The values of a :class:`RequestRow` of the request in the statement's FROM, in order.
+ROW_VALUES = (
+    _ROW.id,
+    _ROW.status,
+    _ROW.period_start,
+    _ROW.period_end,
+    _ROW.answer_deadline,
+    _lookup(Student, Student.first_name + " " + Student.last_name, _ROW.student_id),
+    _lookup(Student, Student.email, _ROW.student_id),
+    _lookup(Institution, Institution.name, _ROW.school_id),
+    _lookup(Institution, Institution.name, _ROW.programme_id),
+    _lookup(Subject, Subject.name_nl, _ROW.subject_id),
+    _lookup(Subject, Subject.name_en, _ROW.subject_id),
+    _lookup(User, User.name, _ROW.mentor_id),
+    _lookup(User, User.name, _ROW.supervisor_id),
+)
+#: The reason given with the request's latest change to its current status.
+REASON = (
+    select(RequestEvent.reason)
+    .where(RequestEvent.request_id == _ROW.id, RequestEvent.to_status == _ROW.status)
+    .order_by(RequestEvent.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+
+
+def _request_listing(
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    order: Callable,
+    limit: int,
+    reason: bool = False,
+) -> Listing:
+    """The first ``limit`` requests matching ``conditions`` in ``order`` as
+    :class:`RequestRow` values, in one statement; with ``reason`` also the reasons."""
+    first = _first(_REQUEST, conditions, order, limit)
     statement = (
-        select(row, *extra(row), numbered.c.total)
-        .order_by(numbered.c.number)
-        .options(load_only(*_shown(row)))
+        select(first.c.total, *ROW_VALUES, *([REASON] if reason else []))
+        .select_from(first.join(_REQUEST, _ROW.id == first.c.id))
+        .order_by(*order(first.c))
     )
-    if entity is R:
-        statement = statement.options(*row_options(row))
-    rows = session.execute(statement).all()
-    return Listing([make(found) for found in rows], rows[0][-1] if rows else 0)
+    return _listing(session, statement, RequestRow)
 
 
 def dashboard_scope(actor: Actor) -> ColumnElement[bool]:
@@ -158,11 +205,10 @@ def dashboard_scope(actor: Actor) -> ColumnElement[bool]:
 
 def awaiting_answer(session: Session, actor: Actor, limit: int = DASHBOARD_LIMIT) -> Listing:
     """Submitted requests of the actor's side, the nearest answer deadline first."""
-    return _listing(
+    return _request_listing(
         session,
-        R,
         [dashboard_scope(actor), R.status == S.SUBMITTED],
-        [R.answer_deadline.is_(None), R.answer_deadline, R.period_start, R.id],
+        lambda r: [r.answer_deadline.is_(None), r.answer_deadline, r.period_start, r.id],
         limit,
     )
 
@@ -172,13 +218,13 @@ def placements(
 ) -> Listing:
     """Accepted and completed requests: running and upcoming ones by start date, then past
     ones, the most recent first."""
-    past = R.period_end < today
-    return _listing(
-        session,
-        R,
-        [dashboard_scope(actor), R.status.in_(HOLDS_A_PLACE)],
-        [past, case((past, None), else_=R.period_start), R.period_start.desc(), R.id],
-        limit,
+
+    def order(r) -> list:
+        past = r.period_end < today
+        return [past, case((past, None), else_=r.period_start), r.period_start.desc(), r.id]
+
+    return _request_listing(
+        session, [dashboard_scope(actor), R.status.in_(HOLDS_A_PLACE)], order, limit
     )
 
 
@@ -191,19 +237,16 @@ def without_placement(
     placed = exists().where(
         R.student_id == Student.id, R.status.in_([S.SUBMITTED, S.ACCEPTED, S.COMPLETED])
     )
-    return _listing(
-        session,
-        Student,
-        [Student.programme_id == programme.id, ~placed],
-        [Student.last_name, Student.first_name, Student.id],
-        limit,
+
+    def by_name(student) -> list:
+        return [student.last_name, student.first_name, student.id]
+
+    first = _first(
+        Student.__table__, [Student.programme_id == programme.id, ~placed], by_name, limit
     )
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    request: PlacementRequest
-    reason: str
+    row = first.c
+    statement = select(row.total, row.first_name, row.last_name).order_by(*by_name(row))
+    return _listing(session, statement, StudentRow)
 
 
 def to_follow_up(
@@ -212,33 +255,19 @@ def to_follow_up(
     """Declined and expired requests of this school year or later after which nothing
     was made for that student yet, with the school's reason; the latest change first."""
     this_year_start, _ = school_years.bounds(school_years.school_year_of(today))
-    later = aliased(PlacementRequest)
+    later = _LATER.c
     sent_since = exists().where(later.student_id == R.student_id, later.id > R.id)
-
-    def reason(row) -> tuple:
-        """The reason given with the row's latest change to its status."""
-        latest = (
-            select(RequestEvent.reason)
-            .where(RequestEvent.request_id == row.id, RequestEvent.to_status == row.status)
-            .order_by(RequestEvent.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        return (latest,)
-
-    return _listing(
+    return _request_listing(
         session,
-        R,
         [
             dashboard_scope(actor),
             R.status.in_([S.DECLINED, S.EXPIRED]),
             R.period_end >= this_year_start,
             ~sent_since,
         ],
-        [R.updated_at.desc(), R.id.desc()],
+        lambda r: [r.updated_at.desc(), r.id.desc()],
         limit,
-        extra=reason,
-        make=lambda row: FollowUp(row[0], row[1] or ""),
+        reason=True,
     )
 
 
@@ -290,10 +319,6 @@ class AdminCounts:
     counted_at: datetime
 
 
-#: Seconds the platform's requests per status may be reused before they are counted again.
-COUNTS_MAX_AGE = 60
-
-
 def admin_counts(session: Session) -> AdminCounts:
     """Registrations waiting for approval (always fresh: the administrator acts on them)
     and all requests per status (see :func:`request_counts`)."""
@@ -309,17 +334,14 @@ def admin_counts(session: Session) -> AdminCounts:
 def request_counts(
     session: Session, now: float | None = None
 ) -> tuple[list[tuple[RequestStatus, int]], datetime]:
-    """All requests per status and when they were counted: counted at most
-    :data:`COUNTS_MAX_AGE` seconds ago by this app in this process. Counting every request
-    of Flanders on each visit made the dashboard slow; figures for the whole platform
-    need not be exact to the second, and the page says when they were counted."""
-    now = time.monotonic() if now is None else now
-    kept = current_app.extensions.get("stagebank.request_counts")
-    if kept is None or now - kept[0] >= COUNTS_MAX_AGE:
+    """All requests per status and when they were counted (see :func:`core.kept.kept`;
+    the page says when)."""
+
+    def count() -> list[tuple[RequestStatus, int]]:
         counts = dict(session.execute(select(R.status, func.count()).group_by(R.status)).all())
-        kept = (now, [(status, counts.get(status, 0)) for status in S], utcnow())
-        current_app.extensions["stagebank.request_counts"] = kept
-    return kept[1], kept[2]
+        return [(status, counts.get(status, 0)) for status in S]
+
+    return kept("request_counts", count, now)
 
 
 # --------------------------------------------------------------------------- overview

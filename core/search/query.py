@@ -159,10 +159,11 @@ class OfferSearch:
             *self.conditions(session, plugins)
         )
 
-    def _columns(self) -> tuple:
-        """The offer, its free places and the squared km from the origin (or NULL)."""
+    def _columns(self, offer=Offer) -> tuple:
+        """``offer`` (the entity or its id), its free places and the squared km from the
+        origin (or NULL)."""
         distance = near_conditions(self.origin, None)[0]
-        return Offer, free_places_sql().label("free_places"), distance.label("squared_km")
+        return offer, free_places_sql().label("free_places"), distance.label("squared_km")
 
     def _order(self) -> list[ColumnElement]:
         free = free_places_sql()
@@ -171,13 +172,9 @@ class OfferSearch:
         return order
 
     def _loading(self, statement: Select) -> Select:
-        """``statement`` filling each offer's school, subject, level, campus and place from
-        the joined rows, in the search's order."""
-        return statement.options(
-            contains_eager(Offer.school),
-            contains_eager(Offer.subject).contains_eager(Subject.level),
-            contains_eager(Offer.campus).contains_eager(Campus.municipality),
-        ).order_by(*self._order())
+        """``statement`` filling what each offer shows from the joined rows, in the
+        search's order."""
+        return _with_relations(statement).order_by(*self._order())
 
     def count(self, session: Session, plugins: Plugins) -> int:
         statement = self._select(func.count(Offer.id)).where(*self.conditions(session, plugins))
@@ -185,12 +182,12 @@ class OfferSearch:
 
     def page(self, session: Session, plugins: Plugins, number: int = 1) -> ResultPage:
         """Results of page ``number`` (from 1) and the total count. The database orders
-        every match, so it does that on narrow rows (the id and the total, in one
-        statement), then the page's offers are read in full by id; a page past the last
-        counts in a statement of its own."""
+        every match, so it does that on narrow rows (the id, free places, distance and the
+        total, in one statement), then the page's offers are read in full by id with what
+        they show; a page past the last counts in a statement of its own."""
         number = max(number, 1)
         ranked = (
-            self._select(Offer.id, func.count().over())
+            self._select(*self._columns(Offer.id), func.count().over())
             .where(*self.conditions(session, plugins))
             .order_by(*self._order())
             .limit(PAGE_SIZE)
@@ -199,34 +196,25 @@ class OfferSearch:
         ranked_rows = session.execute(ranked).all()
         if not ranked_rows:
             return ResultPage([], self.count(session, plugins) if number > 1 else 0, number)
-        ranks = {offer_id: rank for rank, (offer_id, _total) in enumerate(ranked_rows)}
-        rows = session.execute(
-            self._loading(self._select(*self._columns())).where(Offer.id.in_(ranks))
-        ).all()
-        rows.sort(key=lambda row: ranks[row[0].id])
-        return ResultPage(_results(rows), ranked_rows[0][1], number)
+        offers = session.scalars(
+            _with_relations(_joined(select(Offer), hosting=False)).where(
+                Offer.id.in_([row[0] for row in ranked_rows])
+            )
+        )
+        by_id = {offer.id: offer for offer in offers}
+        rows = [
+            (by_id[offer_id], free, squared)
+            for offer_id, free, squared, _total in ranked_rows
+            if offer_id in by_id  # not deleted in between
+        ]
+        return ResultPage(_results(rows), ranked_rows[0][-1], number)
 
     def results(self, session: Session, plugins: Plugins) -> list[OfferResult]:
         """Every result, in order (for a school's page and for suggestions)."""
         return _results(session.execute(self.statement(session, plugins)).all())
 
     def _select(self, *columns) -> Select:
-        return (
-            select(*columns)
-            .select_from(Offer)
-            .join(Offer.school)
-            .join(Offer.subject)
-            .join(Subject.level)
-            .join(Offer.campus)
-            .join(Campus.municipality)
-            .outerjoin(
-                HostingStatus,
-                and_(
-                    HostingStatus.school_id == Offer.school_id,
-                    HostingStatus.school_year == Offer.school_year,
-                ),
-            )
-        )
+        return _joined(select(*columns))
 
     @staticmethod
     def _overlaps(first: date, last: date) -> ColumnElement[bool]:
@@ -252,6 +240,38 @@ class OfferSearch:
             Offer.school_year.in_(years),
             or_(by_dates, and_(~has_dates, or_(by_semester, Offer.semester.is_(None)))),
         )
+
+
+def _joined(statement: Select, hosting: bool = True) -> Select:
+    """``statement`` from the offers with their school, subject, level, campus and place,
+    and (with ``hosting``) the school's hosting status for the offer's school year."""
+    statement = (
+        statement.select_from(Offer)
+        .join(Offer.school)
+        .join(Offer.subject)
+        .join(Subject.level)
+        .join(Offer.campus)
+        .join(Campus.municipality)
+    )
+    if not hosting:
+        return statement
+    return statement.outerjoin(
+        HostingStatus,
+        and_(
+            HostingStatus.school_id == Offer.school_id,
+            HostingStatus.school_year == Offer.school_year,
+        ),
+    )
+
+
+def _with_relations(statement: Select) -> Select:
+    """``statement`` (of :func:`_joined`) filling each offer's school, subject, level,
+    campus and place from the joined rows."""
+    return statement.options(
+        contains_eager(Offer.school),
+        contains_eager(Offer.subject).contains_eager(Subject.level),
+        contains_eager(Offer.campus).contains_eager(Campus.municipality),
+    )
 
 
 def _overlap(one: tuple[date, date], other: tuple[date, date]) -> bool:

@@ -22,6 +22,7 @@ from core.accounts.models import Role
 from core.catalogue.models import EducationLevel, Subject
 from core.catalogue.services import schools_teaching
 from core.institutions.models import Campus, Institution, RegistrationStatus
+from core.kept import kept
 from core.offers import school_years
 from core.offers.models import (
     HostingAnswer,
@@ -65,8 +66,10 @@ def fill_choices(
 ) -> None:
     """Options of the select fields. Levels and subjects are those whose plugin is enabled
     in the chosen region, or in any region when none is chosen."""
-    regions = list(session.scalars(select(Region).order_by(Region.position)))
-    chosen = {form.regio.data} & {region.code for region in regions}
+    regions, municipalities, networks = kept(
+        "search_reference_choices", lambda: _reference_choices(session)
+    )[0]
+    chosen = {form.regio.data} & {code for code, _name in regions}
     enabled = {
         plugin
         for plugin, where in enablement(session, plugins).items()
@@ -107,7 +110,7 @@ def fill_choices(
     ]
     form.regio.choices = [
         SelectChoice("", _l("Heel Vlaanderen en Brussel")),
-        *(SelectChoice(region.code, region.name_nl) for region in regions),
+        *(SelectChoice(code, name) for code, name in regions),
     ]
     years = school_years.upcoming(today, 3)
     if is_search:
@@ -115,27 +118,35 @@ def fill_choices(
             SelectChoice("", _l("Dit en volgende schooljaren")),
             *(SelectChoice(year, year) for year in years),
         ]
-        _fill_search_only_choices(form, session)
+        _fill_search_only_choices(form, municipalities, networks)
     else:
         form.schooljaar.choices = [SelectChoice(year, year) for year in years]
         form.schooljaar.data = form.schooljaar.data or years[0]
 
 
-def _fill_search_only_choices(form: OfferSearchForm, session: Session) -> None:
+def _reference_choices(session: Session) -> tuple[list, list[SelectChoice], list[SelectChoice]]:
+    """Reference data of the forms, the same for everyone and kept a while (see
+    :func:`kept`): the regions as (code, name), the municipalities per region and the
+    networks as choices."""
+    regions = session.execute(select(Region.code, Region.name_nl).order_by(Region.position))
     municipalities = session.execute(
         select(Municipality.refnis, Municipality.name_nl, Region.name_nl)
         .join(Municipality.region)
         .order_by(Region.position, Municipality.name_nl)
     )
-    form.gemeente.choices = [
-        SelectChoice("", _l("Alle gemeenten")),
-        *(SelectChoice(refnis, name, optgroup=region) for refnis, name, region in municipalities),
-    ]
     networks = session.scalars(select(Network).order_by(Network.network, Network.name))
-    form.net.choices = [
-        SelectChoice("", _l("Alle onderwijsnetten")),
-        *(SelectChoice(n.code, n.name, optgroup=n.network_name) for n in networks),
-    ]
+    return (
+        [tuple(region) for region in regions],
+        [SelectChoice(refnis, name, optgroup=region) for refnis, name, region in municipalities],
+        [SelectChoice(n.code, n.name, optgroup=n.network_name) for n in networks],
+    )
+
+
+def _fill_search_only_choices(
+    form: OfferSearchForm, municipalities: list[SelectChoice], networks: list[SelectChoice]
+) -> None:
+    form.gemeente.choices = [SelectChoice("", _l("Alle gemeenten")), *municipalities]
+    form.net.choices = [SelectChoice("", _l("Alle onderwijsnetten")), *networks]
     form.ontvangst.choices = [
         SelectChoice("", _l("Alle scholen")),
         *(SelectChoice(answer.value, label) for answer, label in HOSTING_LABELS.items()),

@@ -6,15 +6,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.catalogue.models import EducationLevel, Subject
+from core.dashboards.queries import request_counts
 from core.institutions.models import Institution, InstitutionKind, RegistrationStatus
+from core.kept import kept
 from core.offers.models import Offer, OfferStatus
 from core.offers.services import visible_in_region
-from core.placements.models import PlacementRequest
 from core.plugins.manager import Plugins
 
 
 def home_figures(session: Session, plugins: Plugins) -> dict[str, int]:
-    """Registered schools and programmes, visible published offers and places, requests."""
+    """Registered schools and programmes, visible published offers and places, requests:
+    counted at most a minute ago (see :func:`core.kept.kept`)."""
+    return kept("home_figures", lambda: count_figures(session, plugins))[0]
+
+
+def count_figures(session: Session, plugins: Plugins) -> dict[str, int]:
+    """The figures of :func:`home_figures`, counted now."""
 
     def count_institutions(kind: InstitutionKind) -> int:
         return session.scalar(
@@ -35,7 +42,7 @@ def home_figures(session: Session, plugins: Plugins) -> dict[str, int]:
         "programmes": count_institutions(InstitutionKind.PROGRAMME),
         "offers": offers,
         "places": places,
-        "requests": session.scalar(select(func.count(PlacementRequest.id))),
+        "requests": sum(count for _status, count in request_counts(session)[0]),
         "levels": session.scalar(
             select(func.count()).select_from(EducationLevel).where(EducationLevel.active)
         ),
