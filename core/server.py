@@ -9,6 +9,7 @@ replaced; SIGTERM lets running requests finish (up to the same time) before stop
 from __future__ import annotations
 
 import contextvars
+import gc
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -77,4 +78,9 @@ def serve_production(app: Flask, host: str, port: int, workers: int | None = Non
     """
     database(app).dispose()
     server = ProductionServer(app, gunicorn_options(app, host, port, workers))
+    # What is built by now (the app, its modules and plugins) lives as long as the server:
+    # out of the garbage collector's sight, a full collection in a worker takes a few ms
+    # instead of about 100 ms every few hundred requests (the tail of the latencies).
+    gc.collect()
+    gc.freeze()
     contextvars.Context().run(server.run)
