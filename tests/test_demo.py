@@ -20,6 +20,7 @@ from core.institutions.models import Campus, Institution, InstitutionKind, Regis
 from core.mail.models import OutboxMessage
 from core.notifications.models import DigestItem, NotificationPreference
 from core.offers.models import HostingAnswer, HostingStatus, Offer, OfferStatus
+from core.offers.school_years import school_year_of
 from core.placements.models import (
     PlacementRequest,
     RequestEvent,
@@ -31,6 +32,7 @@ from core.plugins.manager import plugins_of
 from core.reference.models import Network, Region
 
 TODAY = dt.date(2026, 12, 4)
+SCHOOL_YEARS = ["2024-2025", "2025-2026", "2026-2027"]  # the two before TODAY's, and its own
 REFERENCE_TABLES = {"regions", "municipalities", "postcodes", "networks"}
 ROLES = {
     "platform administrator": None,
@@ -252,6 +254,22 @@ def test_every_request_status_occurs(demo):
     _app, session, _accounts = demo
     statuses = set(session.scalars(select(PlacementRequest.status).distinct()))
     assert statuses == set(RequestStatus)
+
+
+def test_three_school_years_of_offers_hosting_answers_and_requests_past_ones_ended(demo):
+    _app, session, _accounts = demo
+    statuses = {year: set() for year in SCHOOL_YEARS}
+    for period_start, status in session.execute(
+        select(PlacementRequest.period_start, PlacementRequest.status)
+    ):
+        statuses[school_year_of(period_start)].add(status)
+    running = {RequestStatus.DRAFT, RequestStatus.SUBMITTED, RequestStatus.ACCEPTED}
+    *past, current = SCHOOL_YEARS
+    for year in past:
+        assert RequestStatus.COMPLETED in statuses[year] and not statuses[year] & running
+    assert statuses[current] >= running | {RequestStatus.DECLINED, RequestStatus.WITHDRAWN}
+    for column in (Offer.school_year, HostingStatus.school_year):
+        assert sorted(session.scalars(select(column).distinct())) == SCHOOL_YEARS
 
 
 def test_every_request_history_runs_from_creation_to_its_status(demo):

@@ -37,6 +37,10 @@ class SchoolYear:
     def previous(self) -> SchoolYear:
         return SchoolYear(date(self.start.year - 1, 9, 1))
 
+    @property
+    def following(self) -> SchoolYear:
+        return SchoolYear(date(self.start.year + 1, 9, 1))
+
     @cached_property
     def first_monday(self) -> date:
         return self.start + timedelta(days=(7 - self.start.weekday()) % 7)

@@ -2,8 +2,8 @@
 
 :func:`load_demo` fills an upgraded, empty database with schools of every network umbrella
 in every region, teacher-training programmes at the real hogescholen and universities,
-their students, offers for this and last school year, placement requests in every state,
-and one login per role.
+their students, offers and hosting answers of this and the two past school years, placement
+requests in every state (those of past years ended), and one login per role.
 
 Reproducible: every choice comes from one ``random.Random(seed)`` and every list it draws
 from is ordered, so the same seed gives the same names, numbers, e-mail addresses and ids.
@@ -115,9 +115,10 @@ class Scale:
     primary_schools: int
     programmes: int
     students: int
-    offers: int  # over this and last school year
+    offers: int  # over this and the two past school years
     requests: int
     supervisors_per_programme: int
+    mentors_per_school: tuple[int, int] = (3, 7)  # fewest and most, with a login each
     bulk: bool = False  # written in bulk (see core.demo.story) instead of through the services
 
 
@@ -139,6 +140,7 @@ SCALES = {
         offers=60_000,
         requests=200_000,
         supervisors_per_programme=3,
+        mentors_per_school=(1, 4),
         bulk=True,
     ),
 }
@@ -212,12 +214,10 @@ class _School:
     status: RegistrationStatus
     actor: Actor | None = None  # the school's coordinator, acting for it
     mentor_users: dict[str, User] = field(default_factory=dict)
-    hosting: HostingStatus | None = None  # this school year's answer
-    offers_now: list[Offer] = field(default_factory=list)  # published this school year
-
-    @property
-    def places_now(self) -> int:
-        return sum(offer.places for offer in self.offers_now)
+    # Per school year (its label): the answer to "do you host trainees?" and the offers
+    # published that year (some closed since).
+    hosting: dict[str, HostingStatus] = field(default_factory=dict)
+    published: dict[str, list[Offer]] = field(default_factory=lambda: defaultdict(list))
 
 
 @dataclass
@@ -327,7 +327,8 @@ class _Builder:
         # story lies later today than the load itself.
         self.last_day = today - timedelta(days=1)
         self.current = SchoolYear.of(today)
-        self.previous = self.current.previous
+        # Requests of past school years have all ended (completed, declined ...).
+        self.past_years = (self.current.previous.previous, self.current.previous)
         self.clock = _Clock(self._at(self.current.start - timedelta(days=400)))
         self.story = story(session, plugins, self.clock)
         self.progress: Callable[[str], None] = lambda _message: None
@@ -674,7 +675,7 @@ class _Builder:
                 )
             )
         school = _School(row, level, network, region, profile, status)
-        people = [self._person() for _ in range(rng.randint(3, 7))]
+        people = [self._person() for _ in range(rng.randint(*self.scale.mentors_per_school))]
         if demo:
             people[0] = tuple(self.demo_users["mentor"].name.split(" ", 1))
         people = list(dict.fromkeys(people))  # one mentor per name
@@ -911,7 +912,8 @@ class _Builder:
                 weights.append(self.rng.uniform(0.4, 1.6) * factor)
         total = sum(weights) or 1.0
         self._demo_offers()
-        for year, share in ((self.previous, 0.25), (self.current, 0.75)):
+        shares = {year: 0.25 / len(self.past_years) for year in self.past_years}
+        for year, share in (shares | {self.current: 0.75}).items():
             budget = self.scale.offers * share
             for school, weight in zip(approved, weights, strict=True):
                 count = round(budget * weight / total + self.rng.random() - 0.5)
@@ -938,8 +940,9 @@ class _Builder:
                 mentor=self.demo_users["mentor"] if index % 2 == 0 else None,
                 subjects=self.demo_student.subjects if index < 2 else None,
             )
-        for _ in range(3):
-            self._offer(school, self.previous, OfferStatus.CLOSED, places=2)
+        for year in self.past_years:
+            for _ in range(3):
+                self._offer(school, year, OfferStatus.CLOSED, places=2)
 
     def _offer(
         self,
@@ -996,11 +999,10 @@ class _Builder:
             if year is self.current:
                 closed = created + timedelta(days=rng.randint(15, 60))
             else:
-                closed = self.current.start - timedelta(days=rng.randint(1, 60))
+                closed = year.following.start - timedelta(days=rng.randint(1, 60))
             offer.status = OfferStatus.CLOSED
             offer.updated_at = self._at(self._in_past(closed), after=self.clock.now)
-        if year is self.current and offer.status is OfferStatus.PUBLISHED:
-            school.offers_now.append(offer)
+        school.published[year.label].append(offer)
         self.offer_buckets[year.label, level, school.region, subject.id].append(offer)
         self.offer_buckets[year.label, level, school.region, None].append(offer)
         self.offer_buckets[year.label, level, None, None].append(offer)
@@ -1048,42 +1050,48 @@ class _Builder:
     # ----------------------------------------------------------------- hosting
 
     def _hosting(self) -> None:
-        """This school year's answer of the approved schools: do you host trainees?"""
+        """Each school year's answer of the approved schools: do you host trainees?"""
+        for year in (*self.past_years, self.current):
+            for school in self.schools:
+                if school.status is RegistrationStatus.APPROVED and school.actor is not None:
+                    self._host(school, year)
+
+    def _host(self, school: _School, year: SchoolYear) -> None:
+        """The school's answer, given before ``year`` starts (or none)."""
         rng = self.rng
-        year = self.current.label
-        for school in self.schools:
-            if school.status is not RegistrationStatus.APPROVED or school.actor is None:
-                continue
-            draw = rng.random()
-            options: dict[str, Any] = {}
-            if school is self.demo_school:
-                # A limit over all its offers ("8 subjects, but 4 trainees at most").
-                answer, options["capacity"] = HostingAnswer.YES, 12
-            elif not school.offers_now:
-                if draw < 0.5:
-                    continue  # never answered
-                answer, options["no_reason"] = HostingAnswer.NO, rng.choice(list(NoHostingReason))
-            elif draw < 0.15:
-                continue  # offers published, the question not answered (yet)
-            elif draw < 0.30:
-                answer = HostingAnswer.MAYBE
-                subjects = [offer.subject.id for offer in school.offers_now]
-                options["estimates"] = {
-                    subject: rng.randint(1, 2) for subject in rng.sample(subjects, 1)
-                }
-            else:
-                answer = HostingAnswer.YES
-                if rng.random() < 0.5:
-                    share = rng.uniform(0.5, 1.0)
-                    options["capacity"] = max(1, round(school.places_now * share))
-            day = self.current.start - timedelta(days=rng.randint(10, 90))
-            self.clock.now = self._at(self._in_past(day))
-            school.hosting = self.story.host(school.actor, school.row, year, answer, **options)
+        offers = school.published[year.label]
+        draw = rng.random()
+        options: dict[str, Any] = {}
+        if school is self.demo_school:
+            # A limit over all its offers ("8 subjects, but 4 trainees at most").
+            answer, options["capacity"] = HostingAnswer.YES, 12
+        elif not offers:
+            if draw < 0.5:
+                return  # never answered
+            answer, options["no_reason"] = HostingAnswer.NO, rng.choice(list(NoHostingReason))
+        elif draw < 0.15:
+            return  # offers published, the question not answered (yet)
+        elif draw < 0.30:
+            answer = HostingAnswer.MAYBE
+            subjects = [offer.subject.id for offer in offers]
+            options["estimates"] = {
+                subject: rng.randint(1, 2) for subject in rng.sample(subjects, 1)
+            }
+        else:
+            answer = HostingAnswer.YES
+            if rng.random() < 0.5:
+                places = sum(offer.places for offer in offers)
+                options["capacity"] = max(1, round(places * rng.uniform(0.5, 1.0)))
+        day = year.start - timedelta(days=rng.randint(10, 90))
+        self.clock.now = self._at(self._in_past(day))
+        school.hosting[year.label] = self.story.host(
+            school.actor, school.row, year.label, answer, **options
+        )
 
     def _full_schools(self) -> None:
-        """Schools that reached their limit mostly say so: "volzet"."""
+        """Schools that reached this school year's limit mostly say so now: "volzet"."""
         for school in self.schools:
-            hosting = school.hosting
+            hosting = school.hosting.get(self.current.label)
             if hosting is None or hosting.capacity is None or hosting.free_capacity:
                 continue
             if self.rng.random() < 0.7:
@@ -1175,7 +1183,8 @@ class _Builder:
         while made < self.scale.requests and attempts < 3 * self.scale.requests:
             attempts += 1
             student = self.rng.choice(students)
-            if self._request(student, self._pick(REQUEST_STATUS_WEIGHTS)) is not None:
+            status = self._pick(REQUEST_STATUS_WEIGHTS)
+            if self._request(student, status, self._year_for(status)) is not None:
                 made += 1
 
     def _demo_requests(self) -> None:
@@ -1194,20 +1203,20 @@ class _Builder:
         for index, status in enumerate(statuses):
             script.append((others[index % len(others)], status, school, None))
         for student, status, target, kind in script:
+            year = self._year_for(status)
             if target is None:
-                target = self._school_with_subject(student, status, exclude=school)
+                target = self._school_with_subject(student, status, year, exclude=school)
             mentor = self.demo_users["mentor"] if target is school else None
             self._request(
-                student, status, school=target, kind=kind, with_offer=True, mentor=mentor,
+                student, status, year, school=target, kind=kind, with_offer=True, mentor=mentor,
                 talk=True,
             )  # fmt: skip
         self.demo_request_count = len(script)
 
     def _school_with_subject(
-        self, student: _Student, status: RequestStatus, exclude: _School
+        self, student: _Student, status: RequestStatus, year: SchoolYear, exclude: _School
     ) -> _School | None:
         """An approved school near the student's programme with an offer in their subjects."""
-        year = self.previous if status is S.COMPLETED else self.current
         region = student.programme.region
         offers = [
             offer
@@ -1220,10 +1229,20 @@ class _Builder:
         schools = [s for s in self.school_buckets[student.level, region] if s is not exclude]
         return self.rng.choice(schools) if schools else None
 
+    def _year_for(self, status: RequestStatus) -> SchoolYear:
+        """The school year of a request that ends in ``status``: a running one is of this
+        year, a completed one of a past year, another final one mostly of this year."""
+        if status in ACTIVE:
+            return self.current
+        if status is not S.COMPLETED and self.rng.random() < 0.7:
+            return self.current
+        return self.rng.choice(self.past_years)
+
     def _request(
         self,
         student: _Student,
         status: RequestStatus,
+        year: SchoolYear,
         school: _School | None = None,
         kind: InternshipKind | None = None,
         with_offer: bool | None = None,
@@ -1234,12 +1253,6 @@ class _Builder:
         rng = self.rng
         programme = student.programme
         level = student.level
-        if status in (S.DRAFT, S.SUBMITTED, S.ACCEPTED):
-            year = self.current
-        elif status is S.COMPLETED:
-            year = self.previous
-        else:
-            year = self.current if rng.random() < 0.7 else self.previous
         want = {S.DRAFT: "future", S.SUBMITTED: "future", S.ACCEPTED: "future"}.get(status)
         if status is S.COMPLETED:
             want = "past"
@@ -1368,8 +1381,8 @@ class _Builder:
         return self.school_by_row[id(offer.school)]
 
     def _school_has_room(self, school: _School, year: SchoolYear) -> bool:
-        """Whether the school still takes trainees this year (its answer and capacity)."""
-        hosting = school.hosting if year is self.current else None
+        """Whether the school still takes trainees that year (its answer and capacity)."""
+        hosting = school.hosting.get(year.label)
         if hosting is None:
             return True
         if hosting.answer in (HostingAnswer.NO, HostingAnswer.FULL):
@@ -1383,7 +1396,7 @@ class _Builder:
         school = self._school_of(offer, None)
         if year is self.current and status in (S.DRAFT, S.SUBMITTED):
             # A request made now: the offer's own rule for new requests decides.
-            return refusal_for_new_request(offer, school.hosting) is None
+            return refusal_for_new_request(offer, school.hosting.get(year.label)) is None
         if status in PASSES_ACCEPTANCE:
             return offer.free_places > 0 and self._school_has_room(school, year)
         return True
@@ -1444,10 +1457,10 @@ class _Builder:
         return True
 
     def _pick_school(self, level: str, region: str | None, year: SchoolYear) -> _School | None:
-        """A school to ask without an offer (this year: one that still hosts)."""
+        """A school to ask without an offer: one that hosts that year."""
         schools = self.school_buckets[level, region] or self.school_buckets[level, None]
         drawn = self.rng.sample(schools, min(8, len(schools)))
-        hosting = [s for s in drawn if year is not self.current or self._school_has_room(s, year)]
+        hosting = [s for s in drawn if self._school_has_room(s, year)]
         return hosting[0] if hosting else None
 
     def _request_subject(self, student: _Student, school: _School, level: str) -> Subject:
