@@ -18,7 +18,7 @@ from core.allocation.solver import OfferData, Problem, StudentData, Wish
 from core.offers.models import OfferStatus
 from core.placements.models import PlacementRequest, RequestStatus, Student
 from core.plugins.manager import plugins_of
-from tests.factories import make_offer, make_school
+from tests.factories import make_offer, make_request, make_school
 from tests.world import build_world
 
 # ------------------------------------------------------------------ brute force
@@ -272,6 +272,15 @@ def test_the_nearest_compatible_offer_is_chosen_without_wishes():
     assert 5 < assignment.distance_km < 6
 
 
+def test_no_place_at_a_school_where_the_student_already_has_an_open_request():
+    problem = Problem(
+        [_student(1, [Wish(school_id=1)], busy_at=frozenset({1}))],
+        [_offer(10, school=1), _offer(11, school=2)],
+    )
+    for solution in (solver.solve(problem), solver.greedy(problem)):
+        assert [a.offer_id for a in solution.assignments] == [11]
+
+
 def test_greedy_is_never_better_than_the_solver():
     for seed in range(20):
         problem = random_problem(random.Random(500 + seed), students=5, offers=5, pairs=seed % 2)
@@ -367,6 +376,26 @@ def test_a_line_is_edited_and_the_proposal_sent_as_submitted_requests(app, db):
     assert proposal.status is ProposalStatus.SENT
     with app.test_request_context(), pytest.raises(services.AllocationRefused):
         services.send_proposal(db, plugins_of(app), coordinator, proposal)
+
+
+def test_a_student_with_a_draft_at_the_school_is_placed_elsewhere_and_sent(app, db):
+    world = build_world(db)
+    elsewhere = make_school(db, name="Andere school")
+    elsewhere.campuses[0].postcode = world.institutions["school_a"].campuses[0].postcode
+    make_offer(db, elsewhere, subject=world.offers["a"].subject)
+    (student,) = _cohort(db, world, 1)
+    draft = make_request(db, school=world.institutions["school_a"])
+    draft.student, draft.programme = student, student.programme
+    draft.period_start, draft.period_end = PERIOD
+    db.commit()
+    proposal = _run(app, db, world)
+    (line,) = services.proposal_lines(db, proposal)
+    assert line.offer.school_id == elsewhere.id
+    with app.test_request_context():
+        (sent,) = services.send_proposal(
+            db, plugins_of(app), _actor(world, "programme_coordinator_a"), proposal
+        )
+    assert sent.school_id == elsewhere.id
 
 
 def test_sending_is_all_or_nothing(app, db):

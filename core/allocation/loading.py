@@ -23,6 +23,8 @@ from core.institutions.models import Campus, Institution, RegistrationStatus
 from core.offers.models import HostingAnswer, HostingStatus, Offer, OfferStatus
 from core.offers.school_years import bounds
 from core.offers.services import visible_in_region
+from core.placements.models import PlacementRequest
+from core.placements.services import OPEN
 from core.plugins.manager import Plugins
 from core.reference.models import Municipality, Postcode
 from core.search.query import free_places_sql, semester_bounds
@@ -222,9 +224,13 @@ def teaching_of(session: Session, plugins: Plugins, subject_ids: set[int]) -> di
 
 
 def student_data(
-    wishes: StudentWishes, period: tuple[date, date], point: tuple[float, float] | None
+    wishes: StudentWishes,
+    period: tuple[date, date],
+    point: tuple[float, float] | None,
+    open_requests: list[tuple[int, date, date]] = (),
 ) -> StudentData:
-    """The solver's view of one student's wishes."""
+    """The solver's view of one student's wishes; ``open_requests`` are the student's
+    open requests as (school id, first day, last day)."""
     subjects = (wishes.subject_id,)
     if wishes.second_subject_id and wishes.second_subject_id != wishes.subject_id:
         subjects += (wishes.second_subject_id,)
@@ -244,7 +250,30 @@ def student_data(
         end=end.toordinal(),
         lat=point[0] if point else None,
         lon=point[1] if point else None,
+        busy_at=frozenset(
+            school for school, first, last in open_requests if first <= end and last >= start
+        ),
     )
+
+
+def open_requests(
+    session: Session, student_ids: list[int]
+) -> defaultdict[int, list[tuple[int, date, date]]]:
+    """Per student: their draft, submitted and accepted requests as (school id, first
+    day, last day)."""
+    found: defaultdict[int, list[tuple[int, date, date]]] = defaultdict(list)
+    for ids in _chunks(student_ids):
+        rows = session.execute(
+            select(
+                PlacementRequest.student_id,
+                PlacementRequest.school_id,
+                PlacementRequest.period_start,
+                PlacementRequest.period_end,
+            ).where(PlacementRequest.student_id.in_(ids), PlacementRequest.status.in_(OPEN))
+        )
+        for student_id, school_id, first, last in rows:
+            found[student_id].append((school_id, first, last))
+    return found
 
 
 def load_problem(
@@ -254,8 +283,12 @@ def load_problem(
     wishes = load_wishes(session, cohort)
     postcodes = {w.student.home_postcode for w in wishes if w.student.home_postcode}
     points = home_points(session, postcodes)
+    requests = open_requests(session, [w.student_id for w in wishes])
     students = [
-        student_data(w, cohort.period, points.get(w.student.home_postcode or "")) for w in wishes
+        student_data(
+            w, cohort.period, points.get(w.student.home_postcode or ""), requests[w.student_id]
+        )
+        for w in wishes
     ]
     subjects = {s for student in students for s in student.subjects}
     problem = Problem(

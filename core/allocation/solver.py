@@ -105,6 +105,9 @@ class StudentData:
     end: int = OPEN_END
     lat: float | None = None
     lon: float | None = None
+    #: Schools where the student has an open request in an overlapping period: another
+    #: request there would be refused (see ``placements.services.create_request``).
+    busy_at: frozenset[int] = frozenset()
 
     @property
     def paired(self) -> bool:
@@ -318,6 +321,9 @@ def _fill_block(
     km = points.km[homes[:, None], points.offer[group][None, :]]  # NaN: unknown, no limit
     limit = np.array([np.inf if s.max_km is None else s.max_km for s in students])[:, None]
     allowed = in_period & (np.isnan(km) | (km <= limit))
+    for row, student in enumerate(students):
+        if student.busy_at:
+            allowed[row] &= ~np.isin(offers.school[group], list(student.busy_at))
     empty = (~allowed.any(axis=1)).tolist()
     key = np.where(
         allowed & (offers.places[group] > 0)[None, :], np.nan_to_num(km, nan=0.0), np.inf
