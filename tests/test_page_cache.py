@@ -3,6 +3,7 @@ is served again only to the same session, only while nothing was written."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -208,3 +209,24 @@ def test_the_store_forgets_stale_and_old_pages_and_keeps_to_its_size():
     assert cache.size == 20
     cache.put(b"huge", _page(1, at=0, size=26))
     assert b"huge" not in cache.pages
+
+
+def test_the_store_keeps_its_accounts_under_threads():
+    cache, failures = PageCache(max_age=60, max_bytes=2_000), []
+
+    def work(seed: int) -> None:
+        try:
+            for n in range(3_000):
+                key = str((seed * n) % 97).encode()
+                cache.put(key, _page(n % 3, at=0, size=(n % 7) * 30))
+                cache.get(key, version=(n + seed) % 3, now=1)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert cache.size == sum(len(page.body) for page in cache.pages.values()) <= 2_000

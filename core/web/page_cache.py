@@ -22,6 +22,7 @@ no-cache`` (a hard reload) gets a freshly rendered page.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -61,32 +62,36 @@ class KeptPage:
 
 
 class PageCache:
-    """Pages of one app in one process, least recently used first."""
+    """Pages of one app in one process, least recently used first. Safe for the threads of
+    the development server (gunicorn's workers have one each)."""
 
     def __init__(self, max_age: float = MAX_AGE, max_bytes: int = MAX_BYTES):
         self.max_age, self.max_bytes = max_age, max_bytes
         self.pages: OrderedDict[bytes, KeptPage] = OrderedDict()
         self.size = 0
+        self._lock = threading.Lock()
 
     def get(self, key: bytes, version: int, now: float) -> KeptPage | None:
-        page = self.pages.get(key)
-        if page is None:
-            return None
-        if page.version != version or now - page.stored_at > self.max_age:
-            self._drop(key)
-            return None
-        self.pages.move_to_end(key)
-        return page
+        with self._lock:
+            page = self.pages.get(key)
+            if page is None:
+                return None
+            if page.version != version or now - page.stored_at > self.max_age:
+                self._drop(key)
+                return None
+            self.pages.move_to_end(key)
+            return page
 
     def put(self, key: bytes, page: KeptPage) -> None:
         if len(page.body) > self.max_bytes:
             return
-        if key in self.pages:
-            self._drop(key)
-        self.pages[key] = page
-        self.size += len(page.body)
-        while self.size > self.max_bytes:
-            self._drop(next(iter(self.pages)))
+        with self._lock:
+            if key in self.pages:
+                self._drop(key)
+            self.pages[key] = page
+            self.size += len(page.body)
+            while self.size > self.max_bytes:
+                self._drop(next(iter(self.pages)))
 
     def _drop(self, key: bytes) -> None:
         self.size -= len(self.pages.pop(key).body)
