@@ -41,6 +41,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: SQLite: seconds a connection waits for another connection's write before giving up.
+SQLITE_CONNECT_ARGS = {"timeout": 30}
+
+
 class Database:
     """Owns the engine and hands out sessions; one per application."""
 
@@ -48,7 +52,7 @@ class Database:
         self.url = url
         options: dict = {"future": True}
         if url.startswith("sqlite"):
-            options["connect_args"] = {"timeout": 30}
+            options["connect_args"] = SQLITE_CONNECT_ARGS
         else:
             options["pool_pre_ping"] = True
         self.engine: Engine = create_engine(url, **options)
@@ -64,7 +68,7 @@ class Database:
         it is one round trip. A connection found dead fails that read and is replaced."""
         options: dict = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
         if self.url.startswith("sqlite"):
-            options["connect_args"] = {"timeout": 30}
+            options["connect_args"] = SQLITE_CONNECT_ARGS
         return create_engine(self.url, **options)
 
     def dispose(self, close: bool = True) -> None:
